@@ -1,0 +1,380 @@
+"""Reads one YAML mapping through its ``Shape``: unknown and missing keys, types, ranges and limits.
+
+Typing is strict where YAML 1.1 is surprising: ``no`` is not text, ``010`` is not ten, ``12:30`` is
+not a number, and ``2026-02-30`` is not a date. Every refusal says where and what to write instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+
+from generator.errors import Location, Problem, error
+from generator.load import ID_PATTERN, YamlMapping, YamlNode, YamlScalar, YamlSequence
+from generator.schema import MAX_ID, MAX_LIST, Field, Kind, Shape
+
+NUMBER_PATTERN = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SAFE_SCHEMES = ("http", "https", "mailto")
+MAX_NUMBER_TEXT = 40
+YAML_BOOLEANS = {"y", "yes", "n", "no", "true", "false", "on", "off"}
+KEY_ALIASES = {
+    "krs": "key_results", "keyresults": "key_results", "results": "key_results",
+    "objective": "objectives", "goals": "objectives", "okrs": "objectives",
+    "check_ins": "checkins", "checkin": "checkins", "updates": "checkins",
+    "aligned": "aligned_to", "aligns_to": "aligned_to", "parent": "aligned_to",
+    "confidence_level": "confidence", "current": "checkins",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TextItem:
+    text: str
+    location: Location
+
+
+@dataclass(slots=True)
+class Values:
+    """The converted values of one mapping, by key; a key that failed to convert is absent."""
+
+    location: Location
+    values: dict[str, object] = field(default_factory=dict)
+    locations: dict[str, Location] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+    def where(self, name: str) -> Location:
+        """The position of a key's value, or of the mapping when the key is absent."""
+        return self.locations.get(name, self.location)
+
+    def text(self, name: str) -> str | None:
+        value = self.values.get(name)
+        return value if isinstance(value, str) else None
+
+    def number(self, name: str) -> float | None:
+        value = self.values.get(name)
+        return value if isinstance(value, float) else None
+
+    def integer(self, name: str) -> int | None:
+        value = self.values.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def boolean(self, name: str) -> bool | None:
+        value = self.values.get(name)
+        return value if isinstance(value, bool) else None
+
+    def date(self, name: str) -> dt.date | None:
+        value = self.values.get(name)
+        return value if isinstance(value, dt.date) else None
+
+    def items(self, name: str) -> tuple[TextItem, ...]:
+        value = self.values.get(name, ())
+        assert isinstance(value, tuple)
+        return tuple(item for item in value if isinstance(item, TextItem))
+
+    def links(self, name: str) -> tuple[tuple[TextItem, TextItem], ...]:
+        value = self.values.get(name, ())
+        assert isinstance(value, tuple)
+        return tuple(pair for pair in value if isinstance(pair, tuple))
+
+    def mapping(self, name: str) -> YamlMapping | None:
+        value = self.values.get(name)
+        return value if isinstance(value, YamlMapping) else None
+
+    def mappings(self, name: str) -> tuple[YamlMapping, ...]:
+        value = self.values.get(name, ())
+        assert isinstance(value, tuple)
+        return tuple(item for item in value if isinstance(item, YamlMapping))
+
+
+def read(node: YamlNode, shape: Shape, problems: list[Problem], *, at_root: bool = True) -> Values | None:
+    """Convert a mapping by its shape; ``None`` (with a problem) when the node is not a mapping."""
+    if not isinstance(node, YamlMapping):
+        problems.append(error(node.location, "wrong-type",
+                              f"expected a {shape.name} (a mapping of keys and values), found {_describe(node)}"))
+        return None
+    values = Values(node.location)
+    for key, value in node.entries:
+        spec = shape.field(key.text)
+        if spec is None or (spec.root_only and not at_root):
+            problems.append(_unknown_key(key, shape, at_root, spec))
+            continue
+        converted = _convert(value, spec, problems)
+        if converted is not None:
+            values.values[spec.name] = converted
+            values.locations[spec.name] = value.location
+    for spec in shape.fields:
+        if spec.required and spec.name not in values.values and not _present(node, spec.name):
+            problems.append(error(node.location, "missing-key",
+                                  f"{shape.name} has no '{spec.name}': add '{spec.name}:' ({spec.doc.rstrip('.')})"))
+    return values
+
+
+def _present(node: YamlMapping, name: str) -> bool:
+    """True when the key is written but its value was refused (already reported)."""
+    value = node.get(name)
+    return value is not None and not (isinstance(value, YamlScalar) and value.tag == "null")
+
+
+def _unknown_key(key: YamlScalar, shape: Shape, at_root: bool, spec: Field | None) -> Problem:
+    if spec is not None:
+        return error(key.location, "root-only-key",
+                     f"'{key.text}' is a company setting: set it in the root team.yaml, not here")
+    allowed = [f.name for f in shape.fields if at_root or not f.root_only]
+    normal = key.text.strip().lower().replace("-", "_").replace(" ", "_")
+    guess = normal if normal in allowed else KEY_ALIASES.get(normal)
+    if guess not in allowed:
+        close = difflib.get_close_matches(normal, allowed, n=1, cutoff=0.6)
+        guess = close[0] if close else None
+    hint = f" (did you mean '{guess}'?)" if guess else f" (allowed: {', '.join(allowed)})"
+    return error(key.location, "unknown-key", f"unknown key '{key.text}' in {shape.name}{hint}")
+
+
+def _describe(node: YamlNode) -> str:
+    if isinstance(node, YamlMapping):
+        return "a mapping"
+    if isinstance(node, YamlSequence):
+        return "a list"
+    if node.tag == "null":
+        return "nothing"
+    return f"'{_clip(node.text)}'"
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _convert(node: YamlNode, spec: Field, problems: list[Problem]) -> object | None:
+    kind = spec.kind
+    if kind in (Kind.OBJECT_LIST, Kind.TEXT_LIST, Kind.PERSON_LIST, Kind.REFERENCES):
+        return _list(node, spec, problems)
+    if kind is Kind.OBJECT:
+        if isinstance(node, YamlMapping):
+            return node
+        if isinstance(node, YamlScalar) and node.tag == "null":
+            return None
+        problems.append(error(node.location, "wrong-type",
+                              f"'{spec.name}' is a mapping of keys, not {_describe(node)}"))
+        return None
+    if kind is Kind.LINKS:
+        return _links(node, spec, problems)
+    if not isinstance(node, YamlScalar):
+        problems.append(error(node.location, "wrong-type",
+                              f"'{spec.name}' takes a single {_kind_word(kind)}, not {_describe(node)}"))
+        return None
+    if node.tag == "null":
+        return None
+    return _scalar(node, spec, problems)
+
+
+def _kind_word(kind: Kind) -> str:
+    return {Kind.NUMBER: "number", Kind.INTEGER: "whole number", Kind.DATE: "date (YYYY-MM-DD)",
+            Kind.BOOLEAN: "true or false", Kind.ID: "id", Kind.URL: "link"}.get(kind, "text")
+
+
+def _scalar(node: YamlScalar, spec: Field, problems: list[Problem]) -> object | None:
+    kind = spec.kind
+    if kind in (Kind.NUMBER, Kind.INTEGER):
+        return _number(node, spec, problems)
+    if kind is Kind.DATE:
+        return _date(node, spec.name, problems)
+    if kind is Kind.BOOLEAN:
+        return _boolean(node, spec.name, problems)
+    text = _text(node, spec, problems)
+    if text is None:
+        return None
+    if kind is Kind.ID:
+        return text if _valid_id(text, spec.name, node.location, problems) else None
+    if kind is Kind.CHOICE:
+        return _choice(text, spec, node.location, problems)
+    if kind is Kind.URL:
+        return text if valid_url(text, spec.name, node.location, problems) else None
+    return text
+
+
+def _text(node: YamlScalar, spec: Field, problems: list[Problem]) -> str | None:
+    if node.tag == "bool":
+        problems.append(error(node.location, "wrong-type",
+                              f"'{spec.name}' is text, but YAML reads {node.text} as true/false: "
+                              f"quote it: \"{node.text}\""))
+        return None
+    if len(node.text) > spec.max_length:
+        problems.append(error(node.location, "too-long",
+                              f"'{spec.name}' is {len(node.text):,} characters; the limit is {spec.max_length:,}"))
+        return None
+    return node.text
+
+
+def _number(node: YamlScalar, spec: Field, problems: list[Problem]) -> float | int | None:
+    text = node.text.strip()
+    name = spec.name
+    wanted = "a whole number" if spec.kind is Kind.INTEGER else "a number"
+    problem: str | None = None
+    if not node.plain:
+        problem = f"'{name}' is {wanted}: remove the quotes around {text}" if NUMBER_PATTERN.match(text) else \
+            f"'{name}' must be {wanted}, not the text '{_clip(text)}'"
+    elif node.tag == "bool":
+        problem = f"'{name}' must be {wanted}, not {text}"
+    elif text.endswith("%") and NUMBER_PATTERN.match(text[:-1].strip()):
+        problem = f"'{name}' must be a plain number: write {text[:-1].strip()} and put the '%' in 'unit'"
+    elif "_" in text and NUMBER_PATTERN.match(text.replace("_", "")):
+        problem = f"write {text.replace('_', '')} without digit separators"
+    elif text.lower().lstrip("+-") in (".inf", ".nan"):
+        problem = f"'{name}' must be a finite number, not {text}"
+    elif not NUMBER_PATTERN.match(text):
+        problem = f"'{name}' must be {wanted}, not '{_clip(text)}'"
+    elif re.match(r"^[-+]?0\d", text):
+        problem = (f"'{text}' has a leading zero, which YAML 1.1 reads as an octal number: "
+                   f"write {text.lstrip('+-').lstrip('0') or '0'}")
+    elif len(text) > MAX_NUMBER_TEXT:
+        problem = f"'{name}' has {len(text)} characters; numbers are limited to {MAX_NUMBER_TEXT}"
+    elif spec.kind is Kind.INTEGER and not re.match(r"^[-+]?\d+$", text):
+        problem = f"'{name}' must be a whole number, not {text}"
+    if problem is not None:
+        problems.append(error(node.location, "wrong-type", problem))
+        return None
+    value = float(text)
+    if not math.isfinite(value):
+        problems.append(error(node.location, "wrong-type", f"'{name}' is too large: {_clip(text)}"))
+        return None
+    if not _in_range(value, spec, node.location, problems):
+        return None
+    return int(text) if spec.kind is Kind.INTEGER else value
+
+
+def _in_range(value: float, spec: Field, location: Location, problems: list[Problem]) -> bool:
+    low, high, above = spec.minimum, spec.maximum, spec.above
+    if (low is not None and value < low) or (high is not None and value > high) or \
+            (above is not None and value <= above):
+        if above is not None:
+            bound = f"above {above:g}"
+        elif high is None:
+            bound = f"at least {low:g}"
+        else:
+            bound = f"from {low:g} to {high:g}"
+        problems.append(error(location, "out-of-range", f"'{spec.name}' must be {bound}, not {value:g}"))
+        return False
+    return True
+
+
+def _date(node: YamlScalar, name: str, problems: list[Problem]) -> dt.date | None:
+    text = node.text.strip()
+    if not DATE_PATTERN.match(text):
+        problems.append(error(node.location, "bad-date",
+                              f"'{name}' must be a date written YYYY-MM-DD, not '{_clip(text)}'"))
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        problems.append(error(node.location, "bad-date", f"{text} is not a day of the calendar"))
+        return None
+
+
+def _boolean(node: YamlScalar, name: str, problems: list[Problem]) -> bool | None:
+    if node.plain and node.text in ("true", "false"):
+        return node.text == "true"
+    if node.text.lower() in YAML_BOOLEANS:
+        meant = "true" if node.text.lower() in {"y", "yes", "on", "true"} else "false"
+        problems.append(error(node.location, "wrong-type", f"'{name}' takes true or false: write {meant}"))
+    else:
+        problems.append(error(node.location, "wrong-type", f"'{name}' takes true or false, not '{_clip(node.text)}'"))
+    return None
+
+
+def _choice(text: str, spec: Field, location: Location, problems: list[Problem]) -> str | None:
+    if text in spec.choices:
+        return text
+    normal = text.strip().lower().replace("-", "_").replace(" ", "_")
+    close = [normal] if normal in spec.choices else difflib.get_close_matches(normal, spec.choices, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(spec.choices)}"
+    problems.append(error(location, "bad-value", f"'{spec.name}' cannot be '{_clip(text)}': {hint}"))
+    return None
+
+
+def _valid_id(text: str, name: str, location: Location, problems: list[Problem]) -> bool:
+    if ID_PATTERN.match(text) and len(text) <= MAX_ID:
+        return True
+    problems.append(error(location, "bad-id", bad_id_message(text, f"'{name}'")))
+    return False
+
+
+def bad_id_message(text: str, what: str) -> str:
+    if len(text) > MAX_ID:
+        return f"{what} '{_clip(text)}' is longer than {MAX_ID} characters"
+    suggestion = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    suggestion = re.sub(r"^[^a-z]+", "", suggestion)
+    hint = f": try '{suggestion}'" if suggestion and ID_PATTERN.match(suggestion) else ""
+    return (f"{what} '{_clip(text)}' is not a valid id: use lowercase ASCII letters, digits and '-', "
+            f"starting with a letter{hint}")
+
+
+def valid_url(text: str, name: str, location: Location, problems: list[Problem]) -> bool:
+    """Only http, https, mailto and relative links: no script, data or other scheme can come from content."""
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        problems.append(error(location, "bad-url", f"'{name}' must not contain spaces or control characters"))
+        return False
+    scheme = URL_SCHEME.match(text)
+    if scheme is not None and scheme[1].lower() not in SAFE_SCHEMES:
+        problems.append(error(location, "bad-url",
+                              f"'{name}' uses the scheme '{scheme[1]}:'; links may be http, https, mailto or relative"))
+        return False
+    if scheme is None and (text.startswith("//") or text.startswith("\\")):
+        problems.append(error(location, "bad-url", f"'{name}' must start with https:// (or be a relative link)"))
+        return False
+    return True
+
+
+def _list(node: YamlNode, spec: Field, problems: list[Problem]) -> tuple[object, ...] | None:
+    if isinstance(node, YamlScalar) and node.tag == "null":
+        return ()
+    if isinstance(node, YamlSequence):
+        items = node.items
+    elif spec.kind is Kind.OBJECT_LIST:
+        problems.append(error(node.location, "wrong-type",
+                              f"'{spec.name}' is a list: start each item with '- ', not {_describe(node)}"))
+        return None
+    else:
+        items = (node,)  # a single tag, person or reference may be written without a list
+    if len(items) > MAX_LIST:
+        problems.append(error(node.location, "too-long",
+                              f"'{spec.name}' has {len(items):,} items; the limit is {MAX_LIST:,}"))
+        return None
+    converted: list[object] = []
+    for item in items:
+        if spec.kind is Kind.OBJECT_LIST:
+            if isinstance(item, YamlMapping):
+                converted.append(item)
+            else:
+                problems.append(error(item.location, "wrong-type",
+                                      f"each item of '{spec.name}' is a mapping of keys, not {_describe(item)}"))
+            continue
+        if not isinstance(item, YamlScalar) or item.tag == "null":
+            problems.append(error(item.location, "wrong-type",
+                                  f"each item of '{spec.name}' is a piece of text, not {_describe(item)}"))
+            continue
+        text = _text(item, spec, problems)
+        if text is not None:
+            converted.append(TextItem(text.strip(), item.location))
+    return tuple(converted)
+
+
+def _links(node: YamlNode, spec: Field, problems: list[Problem]) -> tuple[object, ...] | None:
+    if isinstance(node, YamlScalar) and node.tag == "null":
+        return ()
+    if not isinstance(node, YamlMapping):
+        problems.append(error(node.location, "wrong-type",
+                              f"'{spec.name}' maps names to links (Runbook: https://...), not {_describe(node)}"))
+        return None
+    links: list[object] = []
+    for key, value in node.entries:
+        if not isinstance(value, YamlScalar) or value.tag == "null":
+            problems.append(error(value.location, "wrong-type", f"link '{_clip(key.text)}' needs a URL"))
+            continue
+        if valid_url(value.text, spec.name, value.location, problems):
+            links.append((TextItem(key.text, key.location), TextItem(value.text, value.location)))
+    return tuple(links)

@@ -1,0 +1,366 @@
+"""Stage 1: read the OKR folder tree into YAML documents that remember where every value came from.
+
+Only what the format needs is accepted: plain YAML mappings, sequences and scalars in UTF-8. Anchors,
+aliases, merge keys, tags, non-string and duplicate keys and multiple documents are refused with a
+position, because each of them lets a file say something other than what a reviewer reads.
+Nothing here raises for bad input: every problem is returned as a value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import Location, Problem, error
+from generator.periods import PeriodName
+
+try:  # PyYAML's libyaml binding; the pure-Python one is six times slower but reads the same.
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 24
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
+TEAM_FILE = "team.yaml"
+PEOPLE_FILE = "people.yaml"
+
+_TAGS = {
+    "tag:yaml.org,2002:str": "str",
+    "tag:yaml.org,2002:int": "int",
+    "tag:yaml.org,2002:float": "float",
+    "tag:yaml.org,2002:bool": "bool",
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:timestamp": "timestamp",
+    "tag:yaml.org,2002:merge": "merge",
+    "tag:yaml.org,2002:value": "value",
+}
+_TAG_WORDS = {"int": "a number", "float": "a number", "bool": "true/false", "null": "an empty value",
+              "timestamp": "a date"}
+
+
+@dataclass(frozen=True, slots=True)
+class YamlScalar:
+    """A scalar exactly as written (quotes removed), and the YAML 1.1 type a plain one resolves to."""
+
+    text: str
+    tag: str
+    """``str``, ``int``, ``float``, ``bool``, ``null`` or ``timestamp``; always ``str`` when quoted."""
+    plain: bool
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class YamlMapping:
+    entries: tuple[tuple[YamlScalar, YamlNode], ...]
+    location: Location
+
+    def get(self, key: str) -> YamlNode | None:
+        for name, value in self.entries:
+            if name.text == key:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class YamlSequence:
+    items: tuple[YamlNode, ...]
+    location: Location
+
+
+YamlNode = YamlScalar | YamlMapping | YamlSequence
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One parsed file; ``root`` is ``None`` when the file could not be read or is empty."""
+
+    path: str
+    """Path as shown to the user (the input folder as given, then the path inside it)."""
+    root: YamlNode | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamFolder:
+    """A folder of the tree: a team, the root being the company."""
+
+    relative_path: str
+    """Posix path inside the input folder; ``""`` for the root."""
+    folder_id: str
+    team_file: Document | None
+    period_files: tuple[tuple[PeriodName, Document], ...]
+    parent: str | None
+    """``relative_path`` of the parent folder; ``None`` for the root."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTree:
+    root: str
+    """The input folder as shown to the user."""
+    folders: tuple[TeamFolder, ...]
+    """In org order: depth first, sub-folders sorted by name."""
+    people_file: Document | None
+    problems: tuple[Problem, ...]
+
+
+def display_path(root: str, relative: str) -> str:
+    root = root.rstrip("/") or "/"
+    if root in (".", ""):
+        return relative
+    return f"{root}/{relative}" if relative else root
+
+
+def parse_yaml(data: bytes, path: str) -> Document:
+    """Decode and parse one file; every problem comes back with its position."""
+    if len(data) > MAX_FILE_BYTES:
+        return Document(path, None, (error(Location(path), "file-too-large",
+                        f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it"),))
+    text, problem = _decode(data, path)
+    if problem is not None:
+        return Document(path, None, (problem,))
+    if any(marker in text for marker in "&*!"):
+        refused = _refused_constructs(text, path)
+        if refused:
+            return Document(path, None, tuple(refused))
+    try:
+        node = yaml.compose(text, Loader=SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        return Document(path, None, (_syntax_problem(exc, text, path),))
+    except yaml.YAMLError as exc:  # errors without a mark, such as a reader error
+        return Document(path, None, (error(Location(path), "yaml-syntax", _one_line(str(exc))),))
+    if node is None:
+        return Document(path, None, ())
+    problems: list[Problem] = []
+    root = _convert(node, path, problems, 0)
+    return Document(path, root, tuple(problems))
+
+
+def _decode(data: bytes, path: str) -> tuple[str, Problem | None]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        byte = data[exc.start]
+        return "", error(Location(path, line, column), "encoding",
+                         f"byte 0x{byte:02x} is not valid UTF-8: save the file as UTF-8")
+
+
+def _refused_constructs(text: str, path: str) -> list[Problem]:
+    """Anchors, aliases and explicit tags, found in the event stream where they are written."""
+    problems: list[Problem] = []
+    try:
+        for event in yaml.parse(text, Loader=SafeLoader):
+            location = _location(event.start_mark, path)
+            if isinstance(event, yaml.AliasEvent):
+                problems.append(error(location, "yaml-alias",
+                                      f"alias '*{event.anchor}' is not allowed: write the value out"))
+                continue
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                problems.append(error(location, "yaml-anchor",
+                                      f"anchor '&{anchor}' is not allowed: write each value out in full"))
+            tag = getattr(event, "tag", None)
+            implicit = getattr(event, "implicit", True)
+            explicit = tag is not None and (implicit is False or implicit == (False, False))
+            if explicit and tag is not None:
+                problems.append(error(location, "yaml-tag",
+                                      f"tag '{tag}' is not allowed: remove it (quote the value if it must be text)"))
+    except yaml.YAMLError:
+        return problems  # the compose step reports the syntax error with its position
+    return problems
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    location = _location(mark, path) if mark is not None else Location(path)
+    message = " ".join(part for part in (exc.context, exc.problem) if part)
+    if "expected a single document" in message:
+        return error(location, "multiple-documents",
+                     "a file holds one YAML document: remove the '---' separator and what follows, "
+                     "or move it to a file of its own")
+    if "exceeded maximum nesting depth" in message:
+        return error(location, "too-deep", f"values are nested too deeply (at most {MAX_DEPTH} levels)")
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+        message += " (a tab: indent with spaces)"
+    return error(location, "yaml-syntax", _one_line(message or str(exc)))
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if line < len(lines) and column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _location(mark: Any, path: str) -> Location:  # libyaml's and PyYAML's marks are different classes
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def _convert(node: yaml.Node, path: str, problems: list[Problem], depth: int) -> YamlNode:
+    location = _location(node.start_mark, path)
+    if depth > MAX_DEPTH:
+        problems.append(error(location, "too-deep", f"values are nested too deeply (at most {MAX_DEPTH} levels)"))
+        return YamlScalar("", "null", True, location)
+    if isinstance(node, yaml.ScalarNode):
+        plain = not node.style
+        tag = _TAGS.get(node.tag, "str") if plain else "str"
+        return YamlScalar(node.value, tag, plain, location)
+    if isinstance(node, yaml.SequenceNode):
+        return YamlSequence(tuple(_convert(item, path, problems, depth + 1) for item in node.value), location)
+    assert isinstance(node, yaml.MappingNode)
+    entries: list[tuple[YamlScalar, YamlNode]] = []
+    seen: dict[str, YamlScalar] = {}
+    for key_node, value_node in node.value:
+        key = _key(key_node, path, problems)
+        if key is None:
+            continue
+        first = seen.get(key.text)
+        if first is not None:
+            problems.append(error(key.location, "duplicate-key",
+                                  f"duplicate key '{key.text}' (first at line {first.location.line}): "
+                                  "YAML would silently keep only one; remove one of them"))
+            continue
+        seen[key.text] = key
+        entries.append((key, _convert(value_node, path, problems, depth + 1)))
+    return YamlMapping(tuple(entries), location)
+
+
+def _key(node: yaml.Node, path: str, problems: list[Problem]) -> YamlScalar | None:
+    location = _location(node.start_mark, path)
+    if not isinstance(node, yaml.ScalarNode):
+        problems.append(error(location, "non-string-key", "a key must be a plain name, not a list or mapping"))
+        return None
+    tag = _TAGS.get(node.tag, "str") if not node.style else "str"
+    if tag == "merge":
+        problems.append(error(location, "merge-key", "merge keys ('<<') are not allowed: write the keys out"))
+        return None
+    if tag != "str":
+        problems.append(error(location, "non-string-key",
+                              f"key '{node.value}' is read by YAML as {_TAG_WORDS.get(tag, tag)}, not a name: "
+                              "quote it or rename it"))
+        return None
+    return YamlScalar(node.value, "str", not node.style, location)
+
+
+# --- the folder tree -------------------------------------------------------------------------------
+
+def read_tree(root: Path, shown_as: str | None = None) -> SourceTree:
+    """Read every file of the OKR tree under ``root``; never raises for bad input."""
+    shown = shown_as if shown_as is not None else str(root)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        problems.append(error(Location(shown), "no-such-folder", f"'{shown}' is not a folder of OKRs"))
+        return SourceTree(shown, (), None, tuple(problems))
+    folders: list[TeamFolder] = []
+    people: list[Document | None] = [None]
+    _walk(root, "", None, shown, folders, people, problems)
+    return SourceTree(shown, tuple(folders), people[0], tuple(problems))
+
+
+def _walk(folder: Path, relative: str, parent: str | None, shown: str, folders: list[TeamFolder],
+          people: list[Document | None], problems: list[Problem]) -> None:
+    team_file: Document | None = None
+    periods: list[tuple[PeriodName, Document]] = []
+    subfolders: list[tuple[Path, str]] = []
+    folder_shown = display_path(shown, relative)
+    for entry in _entries(folder, folder_shown, problems):
+        name = entry.name
+        child_relative = f"{relative}/{name}" if relative else name
+        child_shown = display_path(shown, child_relative)
+        location = Location(child_shown)
+        if name.startswith("."):
+            continue  # editor and VCS files (.git, .DS_Store, .gitkeep) are not part of the tree
+        if entry.is_symlink():
+            problems.append(error(location, "symlink",
+                                  "symbolic links are not followed (they could publish files from outside "
+                                  "the tree): replace it with a real file or folder"))
+            continue
+        if entry.is_dir():
+            subfolders.append((Path(entry.path), child_relative))
+            continue
+        if not entry.is_file():
+            problems.append(error(location, "unknown-file", "not a regular file: remove it"))
+            continue
+        if name == TEAM_FILE:
+            team_file = _read_document(Path(entry.path), child_shown)
+        elif name == PEOPLE_FILE and parent is None:
+            people[0] = _read_document(Path(entry.path), child_shown)
+        elif name.endswith(".yaml") and (period := PeriodName.parse(name[: -len(".yaml")])) is not None:
+            periods.append((period, _read_document(Path(entry.path), child_shown)))
+        else:
+            problems.append(error(location, "unknown-file", _unknown_file_message(name, parent is None)))
+    if team_file is None:
+        problems.append(error(Location(display_path(shown, f"{relative}/{TEAM_FILE}" if relative else TEAM_FILE)),
+                              "missing-team-file",
+                              f"folder '{folder_shown}' has no {TEAM_FILE}: every team folder needs one "
+                              "with at least 'name:'"))
+    periods.sort(key=lambda pair: pair[0].sort_key)
+    folder_id = relative.rsplit("/", 1)[-1]
+    folders.append(TeamFolder(relative, folder_id, team_file, tuple(periods), parent))
+    for path, child_relative in subfolders:
+        _walk(path, child_relative, relative, shown, folders, people, problems)
+
+
+def _entries(folder: Path, shown: str, problems: list[Problem]) -> Iterator[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as exc:
+        problems.append(error(Location(shown), "unreadable", f"cannot list the folder: {exc.strerror}"))
+        return iter(())
+    return iter(entries)
+
+
+def _read_document(path: Path, shown: str) -> Document:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Document(shown, None, (error(Location(shown), "unreadable", f"cannot read the file: {exc.strerror}"),))
+    return parse_yaml(data, shown)
+
+
+def _unknown_file_message(name: str, at_root: bool) -> str:
+    stem, _, extension = name.rpartition(".")
+    if extension == "yml":
+        return f"'{name}' is not read: OKR files end in '.yaml'; rename it to '{stem}.yaml'"
+    if extension == "yaml":
+        guess = _period_guess(stem)
+        if guess is not None:
+            return f"'{name}' is not a period file name: did you mean '{guess}.yaml'?"
+        known = [TEAM_FILE, PEOPLE_FILE] if at_root else [TEAM_FILE]
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else \
+            "period files are named YYYY.yaml, YYYY-H1.yaml or YYYY-Q1.yaml"
+        if name == PEOPLE_FILE:
+            return f"'{PEOPLE_FILE}' belongs in the root folder only"
+        return f"'{name}' is not part of the OKR format: {hint}"
+    return (f"'{name}' is not part of the OKR format: a team folder holds {TEAM_FILE}, period files "
+            "(YYYY.yaml, YYYY-H1.yaml, YYYY-Q4.yaml) and sub-team folders")
+
+
+def _period_guess(stem: str) -> str | None:
+    """A likely intended period name for a misspelt one: ``2026-q4``, ``Q4-2026``, ``2026Q4``, ``FY2026``."""
+    compact = re.sub(r"[^0-9A-Za-z]", "", stem).upper().replace("FY", "")
+    match = re.fullmatch(r"(\d{4})([HQ][1-4])?|([HQ][1-4])(\d{4})", compact)
+    if match is None:
+        return None
+    year = match[1] or match[4]
+    part = match[2] or match[3]
+    guess = f"{year}-{part}" if part else year
+    return guess if PeriodName.parse(guess) is not None else None
