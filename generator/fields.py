@@ -44,9 +44,14 @@ class Values:
     location: Location
     values: dict[str, object] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)
+    written: set[str] = field(default_factory=set)
+    """Keys written with a value, including those whose value was refused (and reported)."""
 
     def has(self, name: str) -> bool:
         return name in self.values
+
+    def is_written(self, name: str) -> bool:
+        return name in self.written
 
     def where(self, name: str) -> Location:
         """The position of a key's value, or of the mapping when the key is absent."""
@@ -104,21 +109,17 @@ def read(node: YamlNode, shape: Shape, problems: list[Problem], *, at_root: bool
         if spec is None or (spec.root_only and not at_root):
             problems.append(_unknown_key(key, shape, at_root, spec))
             continue
+        if not (isinstance(value, YamlScalar) and value.tag == "null"):
+            values.written.add(spec.name)
         converted = _convert(value, spec, problems)
         if converted is not None:
             values.values[spec.name] = converted
             values.locations[spec.name] = value.location
     for spec in shape.fields:
-        if spec.required and spec.name not in values.values and not _present(node, spec.name):
+        if spec.required and spec.name not in values.written:
             problems.append(error(node.location, "missing-key",
                                   f"{shape.name} has no '{spec.name}': add '{spec.name}:' ({spec.doc.rstrip('.')})"))
     return values
-
-
-def _present(node: YamlMapping, name: str) -> bool:
-    """True when the key is written but its value was refused (already reported)."""
-    value = node.get(name)
-    return value is not None and not (isinstance(value, YamlScalar) and value.tag == "null")
 
 
 def _unknown_key(key: YamlScalar, shape: Shape, at_root: bool, spec: Field | None) -> Problem:

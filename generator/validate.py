@@ -312,8 +312,9 @@ def _key_result(mapping: YamlMapping, position: int, period: PeriodName, context
 
 def _kind(values: Values, context: _Context) -> KeyResultKind | None:
     """Which kind the key result is; ``None`` when its fields make no valid one (reported)."""
-    has_start, has_target = values.has("start"), values.has("target")
-    guardrail = values.has("stay_above") or values.has("stay_below")
+    has_start, has_target = values.is_written("start"), values.is_written("target")
+    guardrail_keys = ("stay_above", "stay_below")
+    guardrail = any(values.is_written(name) for name in guardrail_keys)
     if has_start or has_target:
         if guardrail:
             context.problems.append(warning(values.location, "mixed-key-result",
@@ -328,13 +329,18 @@ def _kind(values: Values, context: _Context) -> KeyResultKind | None:
                                           "key result has 'target' but no 'start': add the value at the "
                                           "start of the period"))
             return None
-        if values.number("start") == values.number("target"):
+        start, target = values.number("start"), values.number("target")
+        if start is None or target is None:
+            return None  # a refused value, already reported
+        if start == target:
             context.problems.append(error(values.where("target"), "target-equals-start",
                                           "'target' equals 'start', so no progress can be measured: "
                                           "use stay_above or stay_below for a value to hold"))
             return None
         return KeyResultKind.METRIC
     if guardrail:
+        if any(values.is_written(name) and not values.has(name) for name in guardrail_keys):
+            return None  # a refused value, already reported
         above, below = values.number("stay_above"), values.number("stay_below")
         if above is not None and below is not None and above > below:
             context.problems.append(error(values.where("stay_below"), "out-of-range",
@@ -342,7 +348,7 @@ def _kind(values: Values, context: _Context) -> KeyResultKind | None:
                                           "no value can satisfy both"))
             return None
         return KeyResultKind.GUARDRAIL
-    if values.has("unit"):
+    if values.is_written("unit"):
         context.problems.append(warning(values.where("unit"), "mixed-key-result",
                                         "a key result with no start/target or stay_above/stay_below is a "
                                         "milestone measured in percent: 'unit' is ignored"))
