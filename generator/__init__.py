@@ -2,7 +2,7 @@
 
 The package is a pipeline; each module owns one stage and imports only from the stages above it:
 
-errors -> periods -> load -> schema -> model -> fields -> validate -> (engine) -> report -> cli
+errors -> periods -> load -> model -> schema -> fields -> validate -> (engine) -> report -> cli
 """
 
 __version__ = "0.1.0"

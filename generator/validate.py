@@ -434,10 +434,13 @@ def _check_people(people: tuple[Person, ...], team_ids: set[str], context: _Cont
     for mention in context.person_mentions:
         if not mention.text or mention.text in ids:
             continue
+        close = difflib.get_close_matches(mention.text, sorted(ids), n=1, cutoff=0.5)
         if mention.text in by_name:
             hint = f": write their id '{by_name[mention.text]}'"
+        elif close:
+            hint = f": did you mean '{close[0]}'?"
         else:
-            hint = _nearest(mention.text, ids) + " (add new people to people.yaml)"
+            hint = ": add them to people.yaml, or write the id of someone in it"
         context.problems.append(error(mention.location, "unknown-person",
                                       f"'{mention.text}' is not in people.yaml{hint}"))
 

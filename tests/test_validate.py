@@ -203,12 +203,12 @@ def test_people_are_checked_when_people_yaml_exists(tmp_path: Path) -> None:
         "support/2026.yaml": text,
     }) == [
         "okrs/people.yaml:2:8: error[unknown-team]: sam-o's team 'suport' is not a team id (did you mean 'support'?)",
-        "okrs/support/2026.yaml:4:12: error[unknown-person]: 'jeny-l' is not in people.yaml (did you mean "
-        "'jenny-l'?) (add new people to people.yaml)",
+        "okrs/support/2026.yaml:4:12: error[unknown-person]: 'jeny-l' is not in people.yaml: did you mean "
+        "'jenny-l'?",
         "okrs/support/2026.yaml:9:12: error[unknown-person]: 'Sam Okafor' is not in people.yaml: write their id "
         "'sam-o'",
-        "okrs/support/team.yaml:3:20: error[unknown-person]: 'bob' is not in people.yaml (add new people to "
-        "people.yaml)"]
+        "okrs/support/team.yaml:3:20: error[unknown-person]: 'bob' is not in people.yaml: add them to "
+        "people.yaml, or write the id of someone in it"]
 
 
 def test_without_people_yaml_any_name_is_accepted(tmp_path: Path) -> None:
