@@ -2,7 +2,9 @@
 
 The package is a pipeline; each module owns one stage and imports only from the stages above it:
 
-errors -> periods -> load -> model -> schema -> fields -> validate -> (engine) -> report -> cli
+errors -> periods -> load -> model -> schema -> fields -> validate      (the format)
+-> privacy -> alignment -> progress -> health                          (the engine)
+-> report -> cli                                                       (the adapters)
 """
 
 __version__ = "0.1.0"

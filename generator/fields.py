@@ -21,6 +21,9 @@ DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = ("http", "https", "mailto")
 MAX_NUMBER_TEXT = 40
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (a double-quoted YAML string can write them as escapes) and bidi overrides,
+which can hide or reorder what a reviewer reads; tabs and line breaks stay allowed."""
 YAML_BOOLEANS = {"y", "yes", "n", "no", "true", "false", "on", "off"}
 KEY_ALIASES = {
     "krs": "key_results", "keyresults": "key_results", "results": "key_results",
@@ -203,6 +206,12 @@ def _text(node: YamlScalar, spec: Field, problems: list[Problem]) -> str | None:
         problems.append(error(node.location, "wrong-type",
                               f"'{spec.name}' is text, but YAML reads {node.text} as true/false: "
                               f"quote it: \"{node.text}\""))
+        return None
+    control = CONTROL_CHARACTER.search(node.text)
+    if control is not None:
+        problems.append(error(node.location, "control-character",
+                              f"'{spec.name}' contains the invisible control character "
+                              f"U+{ord(control.group()):04X}: remove it"))
         return None
     if len(node.text) > spec.max_length:
         problems.append(error(node.location, "too-long",

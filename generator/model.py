@@ -25,7 +25,7 @@ class ProgressSource(enum.Enum):
     BOTH = "both"
 
 
-class Status(enum.Enum):
+class ReportedStatus(enum.Enum):
     """A status a check-in may state explicitly; the engine computes the others."""
 
     ON_TRACK = "on_track"
@@ -75,6 +75,8 @@ class Alignment:
     written: str
     target: Reference
     location: Location = field(compare=False)
+    restricted: bool = False
+    """The target is private and was removed: only "a restricted objective" may be shown, nothing of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,7 @@ class CheckIn:
     value: float
     confidence: float | None
     """0.0-1.0: how sure the owner is that the key result will be met."""
-    status: Status | None
+    status: ReportedStatus | None
     """An explicit status that overrides the computed one while the check-in is fresh."""
     note: str
     by: str | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from generator.model import InitiativeStatus, ObjectiveType, ProgressSource, Status
+from generator.model import InitiativeStatus, ObjectiveType, ProgressSource, ReportedStatus
 
 MAX_TITLE = 300
 MAX_TEXT = 20_000
@@ -88,7 +88,7 @@ CHECKIN = Shape("check-in", "A dated reading of a key result's value.", (
     Field("confidence", Kind.NUMBER, "How sure the owner is that the key result will be met, 0.0-1.0.",
           minimum=0.0, maximum=1.0),
     Field("status", Kind.CHOICE, "Overrides the computed status while this check-in is the latest and fresh.",
-          choices=_values(Status)),
+          choices=_values(ReportedStatus)),
     Field("note", Kind.TEXT, "What happened, in a sentence or two."),
     Field("by", Kind.PERSON, "Who checked in."),
 ))

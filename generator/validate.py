@@ -30,7 +30,7 @@ from generator.model import (
     Person,
     ProgressSource,
     Reference,
-    Status,
+    ReportedStatus,
     StatusRules,
     Team,
 )
@@ -378,7 +378,7 @@ def _checkin(mapping: YamlMapping, kind: KeyResultKind | None, period: PeriodNam
         date=date,
         value=value,
         confidence=values.number("confidence"),
-        status=Status(status) if status else None,
+        status=ReportedStatus(status) if status else None,
         note=values.text("note") or "",
         by=by,
         location=values.location,

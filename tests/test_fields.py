@@ -134,3 +134,14 @@ def test_root_settings_are_range_checked(tmp_path: Path) -> None:
 def test_text_length_is_limited(tmp_path: Path) -> None:
     assert lines(tmp_path, {"x/team.yaml": "name: " + "x" * 301 + "\n"}) == [
         "okrs/x/team.yaml:1:7: error[too-long]: 'name' is 301 characters; the limit is 300"]
+
+
+@pytest.mark.parametrize(("escaped", "code_point"), [("\\e[2J", "001B"), ("a\\u202Eb", "202E"), ("\\x07", "0007")])
+def test_control_and_bidi_characters_are_refused(tmp_path: Path, escaped: str, code_point: str) -> None:
+    assert lines(tmp_path, {"x/team.yaml": f'name: "X {escaped}"\n'}) == [
+        f"okrs/x/team.yaml:1:7: error[control-character]: 'name' contains the invisible control character "
+        f"U+{code_point}: remove it"]
+
+
+def test_tabs_and_line_breaks_stay_allowed_in_text(tmp_path: Path) -> None:
+    assert lines(tmp_path, {"x/team.yaml": 'name: X\ndescription: "a\\tb\\nc"\n'}) == []

@@ -1,0 +1,84 @@
+"""The alignment graph: who supports whom, across teams and periods.
+
+Alignment is many-to-many and may point at an objective or at one of its key results; like tags,
+it induces a graph, not a tree. Validation has already refused cycles.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from generator.model import Company, Objective, Reference
+from generator.periods import PeriodName
+
+
+@dataclass(frozen=True, slots=True)
+class AlignmentGraph:
+    supporters_of: Mapping[Reference, tuple[Reference, ...]]
+    """For an objective or a key result: the objectives aligned directly to it, in org order."""
+    key_results_of: Mapping[Reference, tuple[Reference, ...]]
+
+    def direct_supporters(self, objective: Reference) -> tuple[Reference, ...]:
+        """Objectives aligned to the objective itself or to any of its key results."""
+        found = list(self.supporters_of.get(objective, ()))
+        for key_result in self.key_results_of.get(objective, ()):
+            found.extend(r for r in self.supporters_of.get(key_result, ()) if r not in found)
+        return tuple(found)
+
+    def all_supporters(self, objective: Reference) -> tuple[Reference, ...]:
+        """Every objective anywhere in the company whose alignment leads up to this one, nearest first."""
+        found: list[Reference] = []
+        seen = {objective}
+        frontier = [objective]
+        while frontier:
+            next_frontier: list[Reference] = []
+            for ref in frontier:
+                for supporter in self.direct_supporters(ref):
+                    if supporter not in seen:
+                        seen.add(supporter)
+                        found.append(supporter)
+                        next_frontier.append(supporter)
+            frontier = next_frontier
+        return tuple(found)
+
+
+def build_graph(company: Company) -> AlignmentGraph:
+    supporters: dict[Reference, list[Reference]] = {}
+    key_results: dict[Reference, tuple[Reference, ...]] = {}
+    for objective in company.objectives():
+        key_results[objective.ref] = tuple(Reference(objective.team, objective.period, objective.id, kr.id)
+                                           for kr in objective.key_results)
+        for alignment in objective.aligned_to:
+            if not alignment.restricted:
+                supporters.setdefault(alignment.target, []).append(objective.ref)
+    return AlignmentGraph(MappingProxyType({k: tuple(v) for k, v in supporters.items()}),
+                          MappingProxyType(key_results))
+
+
+def supporters_first(company: Company, graph: AlignmentGraph) -> tuple[Reference, ...]:
+    """Every objective, each after all the objectives that support it: the order roll-ups are computed in."""
+    sorter: graphlib.TopologicalSorter[Reference] = graphlib.TopologicalSorter()
+    for objective in company.objectives():
+        sorter.add(objective.ref, *graph.direct_supporters(objective.ref))
+    return tuple(sorter.static_order())
+
+
+def is_aligned(objective: Objective) -> bool:
+    return bool(objective.aligned_to)
+
+
+def coverage(company: Company, period: PeriodName | None = None) -> float | None:
+    """Share of the teams' objectives (the company's own excluded) aligned to something; ``None`` if none."""
+    candidates = [o for o in company.objectives() if o.team != company.id and (period is None or o.period == period)]
+    if not candidates:
+        return None
+    return sum(is_aligned(o) for o in candidates) / len(candidates)
+
+
+def unaligned(company: Company, period: PeriodName | None = None) -> tuple[Objective, ...]:
+    """The teams' objectives that support nothing, in org order."""
+    return tuple(o for o in company.objectives()
+                 if o.team != company.id and not is_aligned(o) and (period is None or o.period == period))
