@@ -4,7 +4,7 @@ The package is a pipeline; each module owns one stage and imports only from the 
 
 errors -> periods -> load -> model -> schema -> fields -> validate      (the format)
 -> privacy -> alignment -> progress -> health                          (the engine)
--> report -> cli                                                       (the adapters)
+-> render -> report -> cli                                             (output and adapters)
 """
 
 __version__ = "0.1.0"

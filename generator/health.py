@@ -37,6 +37,24 @@ class Health:
     def count(self, *statuses: Status) -> int:
         return sum(self.counts.get(s, 0) for s in statuses)
 
+    @property
+    def on_track(self) -> int:
+        """On track, achieved, and guardrails that are healthy."""
+        return self.count(*ON_TRACK_LIKE)
+
+    @property
+    def at_risk(self) -> int:
+        return self.count(Status.AT_RISK)
+
+    @property
+    def off_track(self) -> int:
+        """Off track, and guardrails that are breached."""
+        return self.count(*OFF_TRACK_LIKE)
+
+    @property
+    def no_checkin(self) -> int:
+        return self.count(Status.NO_CHECKIN)
+
 
 def health(objectives: Iterable[ObjectiveProgress]) -> Health:
     chosen = list(objectives)

@@ -115,3 +115,37 @@ def periods_of(day: dt.date, fiscal_year_start: int) -> tuple[PeriodName, Period
     quarter = PeriodName(year, PeriodKind.QUARTER, month_in_year // 3 + 1)
     half = PeriodName(year, PeriodKind.HALF, month_in_year // 6 + 1)
     return quarter, half, PeriodName(year, PeriodKind.YEAR)
+
+
+def resolve_as_of(option: str | None, source_date_epoch: str | None, today: dt.date) -> dt.date:
+    """The day numbers are computed for: the ``--as-of`` option, else ``SOURCE_DATE_EPOCH`` (the
+    reproducible-builds convention, read as a UTC day), else today. Raises ``ValueError`` with a
+    message for the user when a given value is malformed."""
+    if option:
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", option):
+                raise ValueError
+            return dt.date.fromisoformat(option)
+        except ValueError:
+            raise ValueError(f"--as-of takes a day written YYYY-MM-DD, not '{option}'") from None
+    if source_date_epoch:
+        try:
+            seconds = int(source_date_epoch)
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, "
+                             f"not '{source_date_epoch}'") from None
+    return today
+
+
+def current_period(with_okrs: tuple[PeriodName, ...], as_of: dt.date, fiscal_year_start: int) -> PeriodName | None:
+    """The period a reader most likely means on ``as_of``: its quarter, half or year if any team has OKRs
+    for it, else the latest period that has started, else the first one."""
+    available = set(with_okrs)
+    for candidate in periods_of(as_of, fiscal_year_start):
+        if candidate in available:
+            return candidate
+    started = [p for p in with_okrs if p.start(fiscal_year_start) <= as_of]
+    if started:
+        return max(started, key=lambda p: (p.end(fiscal_year_start), -p.kind.months))
+    return min(with_okrs, key=lambda p: p.sort_key) if with_okrs else None

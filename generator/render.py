@@ -1,0 +1,96 @@
+"""Stage: turn the model and its numbers into text through Jinja2 templates. Never writes files.
+
+Python computes and groups; templates only format. A folder given as ``templates_dir`` overrides
+the bundled templates file by file, as Material's ``custom_dir`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from generator.health import Health, team_health
+from generator.model import Company, Team
+from generator.periods import PeriodName
+from generator.progress import Evaluation, ObjectiveProgress, Status
+
+BUNDLED = Path(__file__).parent / "templates"
+BAR_WIDTH = 10
+STATUS_LABELS = {
+    Status.ACHIEVED: "achieved", Status.ON_TRACK: "on track", Status.AT_RISK: "at risk",
+    Status.OFF_TRACK: "off track", Status.NO_CHECKIN: "no check-in", Status.UPCOMING: "upcoming",
+    Status.HEALTHY: "healthy", Status.BREACHED: "breached", Status.DROPPED: "dropped",
+}
+
+
+def environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    search = [str(templates_dir)] if templates_dir is not None else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*search, str(BUNDLED)]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # plain-text templates only; the site's templates escape for Markdown and HTML
+    )
+    env.filters.update(percent=percent, signed_percent=signed_percent, bar=text_bar, label=label, number=number,
+                       fit=fit)
+    return env
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100):d}%"
+
+
+def signed_percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100):+d}%"
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+
+
+def text_bar(value: float | None, width: int = BAR_WIDTH) -> str:
+    if value is None:
+        return " " * width
+    filled = round(min(1.0, max(0.0, value)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def label(status: Status) -> str:
+    return STATUS_LABELS[status]
+
+
+def fit(text: str, width: int) -> str:
+    """Cut or pad to exactly ``width`` characters, for aligned terminal columns."""
+    text = " ".join(text.split())
+    return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSection:
+    team: Team
+    objectives: tuple[ObjectiveProgress, ...]
+    health: Health
+
+
+def status_text(company: Company, evaluation: Evaluation, period: PeriodName, team_id: str | None = None,
+                templates_dir: Path | None = None) -> str:
+    """The terminal view of one period: each team's objectives with bars, then health by team."""
+    chosen = [company.team(team_id)] if team_id else list(company.teams)
+    sections = []
+    for team in chosen:
+        objectives = tuple(o for o in evaluation.objectives.values()
+                           if o.objective.team == team.id and o.objective.period == period)
+        sections.append(TeamSection(team, objectives, team_health(company, evaluation, team.id, period)))
+    fys = company.fiscal_year_start
+    as_of = evaluation.as_of
+    day = min(max((as_of - period.start(fys)).days + 1, 0), period.days(fys))
+    return environment(templates_dir).get_template("status.txt.j2").render(
+        company=company, period=period, as_of=as_of.isoformat(), day=day, days=period.days(fys),
+        expected=period.elapsed_share(as_of, fys), sections=[s for s in sections if s.objectives or team_id],
+        health_rows=[s for s in sections if s.health.objectives and s.team.depth <= 1])
