@@ -7,6 +7,7 @@ as it stood that day. The formulas are documented, with worked examples, in docs
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
@@ -92,6 +93,8 @@ class KeyResultProgress:
     forecast: Forecast | None
     score: float | None
     """Final score once the period is over: the ``score:`` given by hand, else the progress at the end."""
+    supporters: tuple[Reference, ...] = ()
+    """Objectives aligned directly to this key result (a team objective cascading from it)."""
 
     @property
     def last_checkin(self) -> CheckIn | None:
@@ -309,9 +312,10 @@ def _evaluate_objective(objective: Objective, graph: AlignmentGraph, done: Mappi
                         as_of: dt.date, company: Company) -> ObjectiveProgress:
     ref, period, fiscal_year_start = objective.ref, objective.period, company.fiscal_year_start
     key_results = tuple(
-        evaluate_key_result(kr, Reference(ref.team, ref.period, ref.objective, kr.id), period, as_of,
-                            fiscal_year_start, company.status_rules)
-        for kr in objective.key_results)
+        dataclasses.replace(evaluate_key_result(kr, kr_ref, period, as_of, fiscal_year_start, company.status_rules),
+                            supporters=graph.supporters_of.get(kr_ref, ()))
+        for kr in objective.key_results
+        for kr_ref in (Reference(ref.team, ref.period, ref.objective, kr.id),))
     supporters = graph.direct_supporters(ref)
     children = [done[s] for s in supporters if done[s].status is not Status.UPCOMING]
     own = objective.progress_from is not ProgressSource.ALIGNED

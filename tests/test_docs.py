@@ -24,3 +24,26 @@ def test_every_rule_id_is_documented() -> None:
     assert len(codes) > 25
     documented = set(re.findall(r"`([a-z0-9-]+)`", (REPO / "docs" / "commands.md").read_text(encoding="utf-8")))
     assert codes - documented == set()
+
+
+def test_the_worked_examples_match_the_engine() -> None:
+    import datetime as dt
+
+    from generator.load import read_tree
+    from generator.privacy import public_view
+    from generator.progress import evaluate
+    from generator.validate import validate
+
+    company = validate(read_tree(REPO / "okrs", "okrs")).company
+    assert company is not None
+    evaluation = evaluate(public_view(company), dt.date(2026, 11, 28))
+    engagement = next(o for o in evaluation.objectives.values() if o.objective.id == "engagement")
+    by_id = {kr.key_result.id: kr for kr in engagement.key_results}
+    text = (REPO / "docs" / "progress.md").read_text(encoding="utf-8")
+    assert f"(1 + 1 + 2) = {round(engagement.progress * 100)}%" in text  # type: ignore[operator]
+    assert f"= **{round(by_id['academy'].progress * 100)}%**" in text  # type: ignore[operator]
+    assert f"= **{round(by_id['tier1-tickets'].progress * 100)}%**" in text  # type: ignore[operator]
+    forecast = by_id["tier1-tickets"].forecast
+    assert forecast is not None
+    assert f"reaches **{forecast.value:.1f}** on 31 December" in text
+    assert f"expected = 59 / 92 = **{round(engagement.expected * 100)}%**" in text

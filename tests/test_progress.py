@@ -287,6 +287,7 @@ objectives:
     # own key result 0.2 (weight 1), supporters a = 0.8 and b = 0.5 (one each, b via the key result): 1.5 / 3
     assert both.progress == pytest.approx(0.5)
     assert [str(s) for s in both.supporters] == ["t/2026-Q4/a", "t/2026-Q4/b"]
+    assert [str(s) for s in both.key_results[0].supporters] == ["t/2026-Q4/b"]  # the key result lists its own
     assert both.status is Status.OFF_TRACK  # own 0.2 against 0.641 expected
 
 

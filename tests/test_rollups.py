@@ -146,8 +146,11 @@ def test_status_of_a_team_and_a_past_day(capsys: pytest.CaptureFixture[str]) -> 
         "Customer support",
         # (21-20)/10 = 0.10, 2/12 = 0.167, (100-96)/50 = 0.08 weighing 2: (0.10 + 0.167 + 0.16) / 4 = 0.107
         "  Improve the customer engagement programme            █░░░░░░░░░ 11%  on track",
-        "    Raise engagement through e-mails and in-app messa… █░░░░░░░░░ 10%  on track",
-        "    Build a self-service academy with 12 modules of v… ██░░░░░░░░ 17%  on track",
+        # forecasts: the line through (day 0, 20) and (day 6, 21) reaches 20 + 91/6 = 35.17 on day 91;
+        # through (0, 0) and (13, 2) it reaches 91 * 2/13 = 14 modules
+        "    Raise engagement through e-mails and in-app messa… █░░░░░░░░░ 10%  on track; forecast 35.17 meets the "
+        "target",
+        "    Build a self-service academy with 12 modules of v… ██░░░░░░░░ 17%  on track; forecast 14 meets the target",
     ]
 
 
