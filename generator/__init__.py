@@ -4,7 +4,8 @@ The package is a pipeline; each module owns one stage and imports only from the 
 
 errors -> periods -> load -> model -> schema -> fields -> validate      (the format)
 -> privacy -> alignment -> progress -> health                          (the engine)
--> render -> report -> cli                                             (output and adapters)
+-> i18n -> render -> pages -> export -> build                          (the site, in memory)
+-> report -> plugin -> cli                                             (the adapters)
 """
 
 __version__ = "0.1.0"

@@ -2,14 +2,22 @@
 
 Python computes and groups; templates only format. A folder given as ``templates_dir`` overrides
 the bundled templates file by file, as Material's ``custom_dir`` does.
+
+Escaping in site templates is on by default. Every string a template prints is first escaped for
+Markdown (a backslash before each character Python-Markdown treats as syntax, whitespace folded)
+and then for HTML (Jinja's autoescape), so text from YAML can never become a heading, a link, an
+attribute list, a macro, an include directive or an element. Contexts that Markdown does not
+process (HTML attributes, raw HTML) opt out explicitly with ``|attr``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from generator.health import Health, team_health
 from generator.model import Company, Team
@@ -37,6 +45,56 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(percent=percent, signed_percent=signed_percent, bar=text_bar, label=label, number=number,
                        fit=fit)
+    return env
+
+
+MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+"""Python-Markdown's escapable characters, with ``|`` from the tables extension; ``<``, ``>`` and
+``&`` are left to the HTML escape that follows."""
+
+
+def markdown_text(text: str) -> str:
+    """Plain text for a Markdown inline context: whitespace folded to single spaces, syntax escaped."""
+    return MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(text.split()))
+
+
+def _finalize(value: object) -> object:
+    """Runs on every ``{{ }}`` before autoescape: strings are escaped for Markdown, None prints nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup | int | float):
+        return value
+    if isinstance(value, str):
+        return markdown_text(value)
+    raise TypeError(f"templates print text and numbers, not {type(value).__name__}: format it with a filter")
+
+
+def attribute(value: object) -> Markup:
+    """For an HTML attribute or raw HTML, where Markdown is not processed: HTML escaping only
+    (braces too, so that no template or macro syntax survives in the page source)."""
+    escaped = str(escape(" ".join(str(value).split())))
+    return Markup(escaped.replace("{", "&#123;").replace("}", "&#125;"))
+
+
+def paragraphs(text: str) -> Markup:
+    """Multi-line text as Markdown paragraphs, each line escaped (and unindented, so never code)."""
+    blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text.strip())]
+    return Markup("\n\n").join(escape(markdown_text(block)) for block in blocks if block)
+
+
+def site_environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    """The environment of the site's Markdown templates: escaping for Markdown and HTML on by default."""
+    search = [str(templates_dir)] if templates_dir is not None else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*search, str(BUNDLED / "site")]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=True,
+        finalize=_finalize,
+    )
+    env.filters.update(attr=attribute, paragraphs=paragraphs)
     return env
 
 

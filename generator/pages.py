@@ -1,0 +1,418 @@
+"""Stage: the site's pages as Markdown, in memory: ``{path: markdown}`` plus where each came from.
+
+Python decides what goes on each page and computes every number and picture geometry; the
+templates in ``templates/site`` lay it out. Nothing here writes a file or knows MkDocs, so the same
+pages serve ``mkdocs build``, ``okr generate`` and any other Markdown site builder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from generator.alignment import coverage, unaligned
+from generator.health import Health, checkin_discipline, health, objectives_of, subtree
+from generator.i18n import Language, language
+from generator.model import CheckIn, Company, KeyResultKind, Reference, Team
+from generator.periods import PeriodName, current_period
+from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress, Status
+from generator.render import attribute, site_environment
+
+SPARK_WIDTH, SPARK_HEIGHT = 96, 24
+ATTENTION = frozenset({Status.AT_RISK, Status.OFF_TRACK, Status.BREACHED})
+LATEST_ON_HOME = 10
+
+
+@dataclass(frozen=True, slots=True)
+class SitePage:
+    path: str
+    """Path of the Markdown file inside the docs folder, e.g. ``2026-Q4/support.md``."""
+    markdown: str
+    source: str | None = None
+    """The YAML file the page shows, relative to the OKR folder: the target of "Edit this page"."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    language: str = "en"
+    templates_dir: Path | None = None
+
+
+# --- where pages live ------------------------------------------------------------------------------
+
+def home_path() -> str:
+    return "index.md"
+
+
+def period_path(period: PeriodName) -> str:
+    return f"{period}/index.md"
+
+
+def team_period_path(team_id: str, period: PeriodName) -> str:
+    return f"{period}/{team_id}.md"
+
+
+def alignment_path(period: PeriodName) -> str:
+    return f"{period}/alignment.md"
+
+
+def risks_path(period: PeriodName) -> str:
+    return f"{period}/risks.md"
+
+
+def team_profile_path(team_id: str) -> str:
+    return f"teams/{team_id}.md"
+
+
+def person_path(person_id: str) -> str:
+    return f"people/{person_id}.md"
+
+
+PERIODS_PATH, TEAMS_PATH, PEOPLE_PATH, UPDATES_PATH, DATA_PATH = (
+    "periods.md", "teams/index.md", "people/index.md", "updates.md", "okrs.json")
+
+
+HOME_PATHS = (("home", "index.md"), ("periods", PERIODS_PATH), ("teams", TEAMS_PATH), ("people", PEOPLE_PATH),
+              ("updates", UPDATES_PATH))
+"""The generated pages a navigation links to, with their label keys."""
+
+
+def objective_anchor(objective_id: str, key_result_id: str | None = None) -> str:
+    """``engagement`` or ``engagement__academy``: ids never hold ``_``, so the two cannot collide."""
+    return f"{objective_id}__{key_result_id}" if key_result_id else objective_id
+
+
+def reference_path(ref: Reference) -> tuple[str, str]:
+    return team_period_path(ref.team, ref.period), objective_anchor(ref.objective, ref.key_result)
+
+
+# --- pictures ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Sparkline:
+    """An SVG sparkline's geometry: the readings, and the line they were expected to follow."""
+
+    points: tuple[tuple[float, float], ...]
+    expected: tuple[tuple[float, float], ...]
+    width: int = SPARK_WIDTH
+    height: int = SPARK_HEIGHT
+
+
+def sparkline(progress: KeyResultProgress, period: PeriodName, fiscal_year_start: int) -> Sparkline | None:
+    """Progress over the period, from 0 at its start; a guardrail's values scaled to their range."""
+    kr, readings = progress.key_result, progress.checkins
+    if not readings:
+        return None
+    start = period.start(fiscal_year_start)
+    days = period.days(fiscal_year_start)
+    pad = 2.0
+
+    def x(day: dt.date) -> float:
+        return round(pad + (SPARK_WIDTH - 2 * pad) * min(max((day - start).days, 0), days) / days, 1)
+
+    def y(share: float) -> float:
+        return round(SPARK_HEIGHT - pad - (SPARK_HEIGHT - 2 * pad) * min(max(share, 0.0), 1.0), 1)
+
+    if kr.kind is KeyResultKind.GUARDRAIL:
+        thresholds = [t for t in (kr.stay_above, kr.stay_below) if t is not None]
+        values = [c.value for c in readings] + thresholds
+        low, high = min(values), max(values)
+        span = (high - low) or 1.0
+        points = tuple((x(c.date), y((c.value - low) / span)) for c in readings)
+        level = tuple((x(start), y((t - low) / span)) for t in thresholds[:1])
+        expected = (level[0], (x(period.end(fiscal_year_start)), level[0][1])) if level else ()
+        return Sparkline(points, expected)
+    origin = (kr.start if kr.kind is KeyResultKind.METRIC else 0.0) or 0.0
+    shares = [_share(progress, origin)] + [_share(progress, c.value) for c in readings]
+    days_of = [start] + [c.date for c in readings]
+    points = tuple((x(day), y(share)) for day, share in zip(days_of, shares, strict=True))
+    expected = ((x(start), y(0.0)), (x(period.end(fiscal_year_start)), y(1.0)))
+    return Sparkline(points, expected)
+
+
+def _share(progress: KeyResultProgress, value: float) -> float:
+    kr = progress.key_result
+    if kr.kind is KeyResultKind.MILESTONE:
+        return value / 100
+    assert kr.start is not None and kr.target is not None
+    return (value - kr.start) / (kr.target - kr.start)
+
+
+# --- what the templates receive -------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    team: Team
+    health: Health
+    coverage: float | None
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInRow:
+    checkin: CheckIn
+    key_result: KeyResultProgress
+    objective: ObjectiveProgress
+
+
+@dataclass(frozen=True, slots=True)
+class TreeNode:
+    objective: ObjectiveProgress
+    children: tuple[TreeNode, ...]
+    via_key_result: str | None = None
+    """The title of the key result this objective is aligned to, when it is aligned to one."""
+
+
+@dataclass(slots=True)
+class _Site:
+    """Everything the page builders share for one build."""
+
+    company: Company
+    evaluation: Evaluation
+    lang: Language
+    env: jinja2.Environment
+    periods: tuple[PeriodName, ...]
+    current: PeriodName | None
+    people: dict[str, str] = field(default_factory=dict)
+    """Person id -> display name, when people.yaml exists."""
+
+    def render(self, template: str, here: str, title: str, **context: Any) -> str:
+        front_matter = yaml.safe_dump({"title": str(attribute(title))}, allow_unicode=True, sort_keys=False)
+        context.setdefault("period", None)
+        body = self.env.get_template(template).render(
+            here=here, title=title, company=self.company, evaluation=self.evaluation, t=self.lang,
+            as_of=self.evaluation.as_of, periods=self.periods, current=self.current,
+            href=_linker(here), ref_href=_ref_linker(here), person=self.person, Status=Status, **context)
+        return f"---\n{front_matter}---\n\n{body}"
+
+    def person(self, name: str | None) -> tuple[str, str | None]:
+        """Display name and page path of an owner, lead or author."""
+        if name is None:
+            return "", None
+        if name in self.people:
+            return self.people[name], person_path(name)
+        return name, None
+
+
+def _linker(here: str) -> Callable[..., Markup]:
+    def href(target: str, anchor: str | None = None) -> Markup:
+        relative = posixpath.relpath(target, posixpath.dirname(here) or ".")
+        return attribute(f"{relative}#{anchor}" if anchor else relative)
+    return href
+
+
+def _ref_linker(here: str) -> Callable[[Reference], Markup]:
+    link = _linker(here)
+
+    def ref_href(ref: Reference) -> Markup:
+        path, anchor = reference_path(ref)
+        return link(path, anchor)
+    return ref_href
+
+
+def site_pages(company: Company, evaluation: Evaluation, options: SiteOptions = SiteOptions()) -> tuple[SitePage, ...]:
+    """Every page of the site for a company already stripped of what must not be published."""
+    lang = language(options.language)
+    env = site_environment(options.templates_dir)
+    env.filters.update(percent=lang.percent, signed_percent=lang.signed_percent, number=lang.number,
+                       date=lang.date, short_date=lang.short_date, width=_bar_width, coord=_coordinate,
+                       quantity=_quantity(lang))
+    periods = company.period_names()
+    site = _Site(company, evaluation, lang, env, periods,
+                 current_period(periods, evaluation.as_of, company.fiscal_year_start),
+                 {p.id: p.name for p in company.people})
+    pages = [_home(site), _periods(site), _teams(site), _updates(site)]
+    for period in periods:
+        pages += [_period(site, period), _alignment(site, period), _risks(site, period)]
+        pages += [_team_period(site, team, period) for team in company.teams
+                  if any(p.name == period for p in team.periods)]
+    pages += [_team_profile(site, team) for team in company.teams]
+    if company.people:
+        pages += [_people(site)] + [_person(site, p.id) for p in company.people]
+    return tuple(pages)
+
+
+def _bar_width(value: float | None) -> int:
+    return 0 if value is None else round(min(1.0, max(0.0, value)) * 100)
+
+
+def _coordinate(value: float) -> Markup:
+    return Markup(f"{value:.1f}")
+
+
+def _quantity(lang: Language) -> Callable[[float | None, str], str]:
+    def quantity(value: float | None, unit: str) -> str:
+        if value is None:
+            return "—"
+        if not unit:
+            return lang.number(value)
+        return f"{lang.number(value)}{unit}" if unit == "%" else f"{lang.number(value)} {unit}"
+    return quantity
+
+
+def _objectives(site: _Site, teams: Iterable[str], period: PeriodName | None) -> tuple[ObjectiveProgress, ...]:
+    return objectives_of(site.evaluation, teams, period)
+
+
+def _team_rows(site: _Site, period: PeriodName, teams: Iterable[Team]) -> list[TeamRow]:
+    rows = []
+    for team in teams:
+        members = subtree(site.company, team.id)
+        chosen = _objectives(site, members, period)
+        if chosen:
+            aligned = [o for o in chosen if o.objective.team != site.company.id]
+            share = sum(bool(o.objective.aligned_to) for o in aligned) / len(aligned) if aligned else None
+            rows.append(TeamRow(team, health(chosen), share, team.depth))
+    return rows
+
+
+def _recent_checkins(site: _Site, objectives: Iterable[ObjectiveProgress]) -> list[CheckInRow]:
+    rows = [CheckInRow(c, kr, o) for o in objectives for kr in o.key_results for c in kr.checkins]
+    rows.sort(key=lambda r: (r.checkin.date, r.objective.objective.team, r.key_result.key_result.id), reverse=True)
+    return rows
+
+
+def _home(site: _Site) -> SitePage:
+    period = site.current
+    company = site.company
+    if period is None:
+        return SitePage(home_path(), site.render("home.md.j2", home_path(), company.name, period=None))
+    company_objectives = _objectives(site, [company.id], None)
+    shown = [o for o in company_objectives if o.objective.period.contains(period) or period.contains(
+        o.objective.period)]
+    in_period = _objectives(site, [t.id for t in company.teams], period)
+    key_results = [kr for o in in_period for kr in o.key_results]
+    departments = [company.root] + [company.team(c) for c in company.root.children]
+    markdown = site.render(
+        "home.md.j2", home_path(), company.name, period=period,
+        day=min(max((site.evaluation.as_of - period.start(company.fiscal_year_start)).days + 1, 0),
+                period.days(company.fiscal_year_start)),
+        days=period.days(company.fiscal_year_start),
+        expected=period.elapsed_share(site.evaluation.as_of, company.fiscal_year_start),
+        company_objectives=shown, rows=_team_rows(site, period, departments),
+        coverage=coverage(company, period), discipline=checkin_discipline(key_results, site.evaluation.as_of),
+        attention=sum(kr.status in ATTENTION for kr in key_results), stale=sum(kr.stale for kr in key_results),
+        latest=_recent_checkins(site, in_period)[:LATEST_ON_HOME])
+    return SitePage(home_path(), markdown)
+
+
+def _periods(site: _Site) -> SitePage:
+    return SitePage(PERIODS_PATH, site.render("periods.md.j2", PERIODS_PATH, site.lang("periods")))
+
+
+def _period(site: _Site, period: PeriodName) -> SitePage:
+    path = period_path(period)
+    rows = _team_rows(site, period, site.company.teams)
+    own = {t.id: len(_objectives(site, [t.id], period)) for t in site.company.teams}
+    return SitePage(path, site.render("period.md.j2", path, f"{site.lang('okrs')} {period}", period=period,
+                                      rows=rows, own=own, coverage=coverage(site.company, period)))
+
+
+def _team_period(site: _Site, team: Team, period: PeriodName) -> SitePage:
+    path = team_period_path(team.id, period)
+    objectives = _objectives(site, [team.id], period)
+    file = next(p.file for p in team.periods if p.name == period)
+    sparks = {kr.ref: sparkline(kr, period, site.company.fiscal_year_start) for o in objectives for kr in o.key_results}
+    parent = site.company.team(team.parent) if team.parent else None
+    markdown = site.render("team_period.md.j2", path, f"{team.name} · {period}", team=team, period=period,
+                           parent=parent, objectives=objectives, sparks=sparks,
+                           health=health(objectives), supporters=_supporter_progress(site, objectives))
+    return SitePage(path, markdown, _relative_source(site.company, file))
+
+
+def _supporter_progress(site: _Site, objectives: Iterable[ObjectiveProgress]) -> dict[Reference, ObjectiveProgress]:
+    """The evaluated objectives on either side of these objectives' alignment links."""
+    found: dict[Reference, ObjectiveProgress] = {}
+    for objective in objectives:
+        refs = [*objective.supporters, *[a.target for a in objective.objective.aligned_to if not a.restricted]]
+        refs += [s for kr in objective.key_results for s in kr.supporters]
+        for ref in refs:
+            found[ref.objective_ref] = site.evaluation.of(ref)
+    return found
+
+
+def _relative_source(company: Company, file: str) -> str:
+    root = company.source.rstrip("/")
+    return file[len(root) + 1:] if root not in ("", ".") and file.startswith(root + "/") else file
+
+
+def _alignment(site: _Site, period: PeriodName) -> SitePage:
+    path = alignment_path(period)
+    roots = [o for o in _objectives(site, [site.company.id], None)
+             if o.objective.period == period or o.objective.period.contains(period)]
+    trees = [_tree(site, o, period, set()) for o in roots]
+    return SitePage(path, site.render("alignment.md.j2", path, f"{site.lang('alignment')} · {period}",
+                                      period=period, trees=trees, unaligned=[
+                                          site.evaluation.of(o.ref) for o in unaligned(site.company, period)]))
+
+
+def _tree(site: _Site, objective: ObjectiveProgress, period: PeriodName, seen: set[Reference],
+          via: str | None = None) -> TreeNode:
+    seen = seen | {objective.ref}
+    children = []
+    titles = {kr.ref: kr.key_result.title for kr in objective.key_results}
+    for ref in objective.supporters:
+        child = site.evaluation.of(ref)
+        if ref in seen or not (child.objective.period.contains(period) or period.contains(child.objective.period)):
+            continue
+        target = next((a.target for a in child.objective.aligned_to if a.target.objective_ref == objective.ref), None)
+        kr_title = titles.get(target) if target is not None and target.key_result else None
+        children.append(_tree(site, child, period, seen, kr_title))
+    return TreeNode(objective, tuple(children), via)
+
+
+def _risks(site: _Site, period: PeriodName) -> SitePage:
+    path = risks_path(period)
+    company = site.company
+    groups = []
+    for department in [company.root.id, *company.root.children]:
+        teams = [department] if department == company.id else list(subtree(company, department))
+        rows = [(o, kr) for o in _objectives(site, teams, period) for kr in o.key_results
+                if kr.status in ATTENTION or kr.stale]
+        if rows:
+            groups.append((company.team(department), rows))
+    return SitePage(path, site.render("risks.md.j2", path, f"{site.lang('risks')} · {period}", period=period,
+                                      groups=groups))
+
+
+def _team_profile(site: _Site, team: Team) -> SitePage:
+    path = team_profile_path(team.id)
+    by_period = [(p.name, _objectives(site, [team.id], p.name)) for p in reversed(team.periods)]
+    parent = site.company.team(team.parent) if team.parent else None
+    children = [site.company.team(c) for c in team.children]
+    return SitePage(path, site.render("team_profile.md.j2", path, team.name, team=team, parent=parent,
+                                      children=children, by_period=by_period),
+                    _relative_source(site.company, team.location.file))
+
+
+def _teams(site: _Site) -> SitePage:
+    return SitePage(TEAMS_PATH, site.render("teams.md.j2", TEAMS_PATH, site.lang("teams")))
+
+
+def _updates(site: _Site) -> SitePage:
+    rows = _recent_checkins(site, site.evaluation.objectives.values())
+    return SitePage(UPDATES_PATH, site.render("updates.md.j2", UPDATES_PATH, site.lang("updates"), rows=rows))
+
+
+def _people(site: _Site) -> SitePage:
+    return SitePage(PEOPLE_PATH, site.render("people.md.j2", PEOPLE_PATH, site.lang("people")))
+
+
+def _person(site: _Site, person_id: str) -> SitePage:
+    path = person_path(person_id)
+    person = next(p for p in site.company.people if p.id == person_id)
+    newest_first = sorted(site.evaluation.objectives.values(), key=lambda o: o.objective.period.sort_key, reverse=True)
+    objectives = [o for o in newest_first if o.objective.owner == person_id]
+    key_results = [(o, kr) for o in newest_first for kr in o.key_results if kr.key_result.owner == person_id]
+    team = site.company.team(person.team) if person.team and site.company.has_team(person.team) else None
+    return SitePage(path, site.render("person.md.j2", path, person.name, someone=person, team=team,
+                                      objectives=objectives, key_results=key_results))
+

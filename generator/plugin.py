@@ -1,0 +1,103 @@
+"""The MkDocs adapter: the ``okrs`` plugin runs the generator inside ``mkdocs build`` and ``mkdocs serve``.
+
+Generated pages are handed to MkDocs in memory (nothing generated is committed, and a removed team
+leaves no stale page). This is the only module that imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from generator.build import STYLESHEET, Generated, generate
+from generator.i18n import language
+from generator.pages import HOME_PATHS, SiteOptions
+from generator.periods import resolve_as_of
+
+log = logging.getLogger("mkdocs.plugins.okrs")
+REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "pymdownx.details", "toc")
+
+
+class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is untyped here
+    source = c.Type(str, default="okrs")
+    include_private = c.Type(bool, default=False)
+    as_of = c.Optional(c.Type(str))
+    templates_dir = c.Optional(c.Type(str))
+
+
+class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.source = (root / self.config.source).resolve()
+        self.templates_dir = (root / self.config.templates_dir).resolve() if self.config.templates_dir else None
+        try:
+            self.as_of = resolve_as_of(self.config.as_of, os.environ.get("SOURCE_DATE_EPOCH"), dt.date.today())
+        except ValueError as exc:
+            raise PluginError(f"okrs: {exc}") from None
+        for extension in REQUIRED_EXTENSIONS:  # the generated Markdown relies on these
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        theme_language = config.theme.get("language") or "en"
+        generated = generate(self.source, self.config.source, as_of=self.as_of,
+                             include_private=self.config.include_private,
+                             options=SiteOptions(theme_language, self.templates_dir))
+        _report(generated)
+        docs_dir = Path(config.docs_dir).resolve()
+        clashes = [page.path for page in generated.pages if files.get_file_from_path(page.path) is not None]
+        if clashes:
+            raise PluginError(f"okrs: {', '.join(sorted(clashes))} in {config.docs_dir} would replace generated "
+                              "pages: rename them (the home page is generated; hand-written pages go beside it)")
+        for page in generated.pages:
+            file = File.generated(config, page.path, content=page.markdown)
+            file.edit_uri = os.path.relpath(self.source / page.source, docs_dir) if page.source else None
+            files.append(file)
+        for path, content in generated.files:
+            files.append(File.generated(config, path, content=content))
+        if config.nav is None:
+            config.nav = _default_nav(generated, files, theme_language)
+        return files
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        server.watch(str(self.source))
+        if self.templates_dir is not None:
+            server.watch(str(self.templates_dir))
+        return server
+
+
+def _report(generated: Generated) -> None:
+    for problem in generated.problems:
+        if problem.severity.value == "error":
+            log.error(str(problem))
+        else:
+            log.info(str(problem))  # warnings do not fail a strict build; `okr check --strict` makes them
+    if generated.failed:
+        count = sum(p.severity.value == "error" for p in generated.problems)
+        raise PluginError(f"okrs: {count} error(s) in the OKR files; nothing was built. Run `okr check` "
+                          "to see them again.")
+
+
+def _default_nav(generated: Generated, files: Files, theme_language: str) -> list[Any]:
+    """Generated sections first (never one entry per team: that would make every page carry every
+    link), then the hand-written pages."""
+    t = language(theme_language)
+    nav: list[Any] = [{t(key): path} for key, path in HOME_PATHS
+                      if any(page.path == path for page in generated.pages)]
+    generated_paths = {page.path for page in generated.pages}
+    nav += [file.src_uri for file in files.documentation_pages() if file.src_uri not in generated_paths]
+    return nav
