@@ -11,7 +11,7 @@ from generator.errors import Problem
 from generator.export import export
 from generator.load import read_tree
 from generator.model import Company
-from generator.pages import DATA_PATH, SiteOptions, SitePage, site_pages
+from generator.pages import DATA_PATH, DEFAULT_OPTIONS, SiteOptions, SitePage, site_pages
 from generator.privacy import public_view
 from generator.progress import evaluate
 from generator.validate import validate
@@ -36,7 +36,7 @@ class Generated:
 
 
 def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool = False,
-             options: SiteOptions = SiteOptions()) -> Generated:
+             options: SiteOptions = DEFAULT_OPTIONS) -> Generated:
     """Read ``source`` and produce the site's pages; nothing is rendered when the tree has errors."""
     result = validate(read_tree(source, shown))
     if result.company is None:

@@ -46,6 +46,9 @@ class SiteOptions:
     templates_dir: Path | None = None
 
 
+DEFAULT_OPTIONS = SiteOptions()
+
+
 # --- where pages live ------------------------------------------------------------------------------
 
 def home_path() -> str:
@@ -218,7 +221,8 @@ def _ref_linker(here: str) -> Callable[[Reference], Markup]:
     return ref_href
 
 
-def site_pages(company: Company, evaluation: Evaluation, options: SiteOptions = SiteOptions()) -> tuple[SitePage, ...]:
+def site_pages(company: Company, evaluation: Evaluation,
+               options: SiteOptions = DEFAULT_OPTIONS) -> tuple[SitePage, ...]:
     """Every page of the site for a company already stripped of what must not be published."""
     lang = language(options.language)
     env = site_environment(options.templates_dir)
