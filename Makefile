@@ -23,8 +23,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	touch $@
 
 site: $(VENV)/.installed
-	$(BIN)/okr check $(OKRS)
-	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/okr build --config-file mkdocs.yml --site-dir site
 
 check: $(VENV)/.installed
 	$(BIN)/okr check $(OKRS)

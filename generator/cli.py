@@ -8,16 +8,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import subprocess
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from generator import __version__, report
+from generator.build import generate
 from generator.load import read_tree
+from generator.pages import SiteOptions
 from generator.periods import PeriodName, current_period, resolve_as_of
 from generator.privacy import public_view
 from generator.progress import evaluate
+from generator.publish import replace_atomically, replaceable, write_tree
 from generator.render import status_text
 from generator.validate import validate
 
@@ -47,6 +53,30 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--team", help="one team's id (default: every team)")
     _add_as_of(status)
     status.add_argument("--include-private", action="store_true", help="include private objectives")
+
+    build = commands.add_parser(
+        "build", help="check the OKRs, then build the site with mkdocs build --strict",
+        description="Check the OKR tree, then build the site with `mkdocs build --strict` into a temporary "
+                    "folder and swap it in only when the build succeeded: a failed build leaves the previous "
+                    "site exactly as it was.",
+        epilog="example: okr build --config-file mkdocs.yml --site-dir site",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    build.add_argument("--config-file", "-f", default="mkdocs.yml", help="MkDocs configuration (default: mkdocs.yml)")
+    build.add_argument("--site-dir", "-d", default="site", help="where the site goes (default: site)")
+    _add_as_of(build)
+
+    gen = commands.add_parser(
+        "generate", help="write the generated Markdown pages to a folder, without MkDocs",
+        description="Write exactly the Markdown pages (and okrs.json) the MkDocs plugin generates, for "
+                    "inspection, Backstage TechDocs or `zensical build`.",
+        epilog="example: okr generate okrs --out generated --language ru",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    gen.add_argument("path", nargs="?", default="okrs", help="the OKR folder (default: okrs)")
+    gen.add_argument("--out", "-o", required=True, help="the folder to write (replaced as a whole)")
+    gen.add_argument("--language", default="en", help="labels, numbers and dates: en, ru... (default: en)")
+    gen.add_argument("--templates-dir", help="a folder of templates that override the bundled ones")
+    gen.add_argument("--include-private", action="store_true", help="include private objectives")
+    _add_as_of(gen)
     return parser
 
 
@@ -62,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "status":
             return _status(args)
+        if args.command == "build":
+            return _build(args)
+        if args.command == "generate":
+            return _generate(args)
         return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
     except KeyboardInterrupt:
         return 130
@@ -119,3 +153,93 @@ def _status(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     sys.stdout.write(status_text(company, evaluate(company, as_of), period, args.team))
     return EXIT_OK
+
+
+def _as_of(args: argparse.Namespace, command: str) -> dt.date | None:
+    try:
+        return resolve_as_of(args.as_of, os.environ.get("SOURCE_DATE_EPOCH"), dt.date.today())
+    except ValueError as exc:
+        print(f"okr {command}: {exc}", file=sys.stderr)
+        return None
+
+
+def _generate(args: argparse.Namespace) -> int:
+    source, out = Path(args.path), Path(args.out)
+    if not source.is_dir():
+        print(f"okr generate: '{args.path}' is not a folder (give the folder that holds team.yaml)", file=sys.stderr)
+        return EXIT_USAGE
+    if not replaceable(out):
+        print(f"okr generate: '{args.out}' exists and was not written by okr generate: choose another folder",
+              file=sys.stderr)
+        return EXIT_USAGE
+    as_of = _as_of(args, "generate")
+    if as_of is None:
+        return EXIT_USAGE
+    templates = Path(args.templates_dir) if args.templates_dir else None
+    generated = generate(source, args.path.rstrip("/") or "/", as_of=as_of, include_private=args.include_private,
+                         options=SiteOptions(args.language, templates))
+    sys.stdout.write(report.render(generated.problems, "text"))
+    if generated.failed:
+        print(report.summary(args.path, None, generated.problems) + ": nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    files = [(page.path, page.markdown.encode("utf-8")) for page in generated.pages] + list(generated.files)
+    def write(folder: Path) -> bool:
+        write_tree(folder, files)
+        return True
+
+    replace_atomically(out, write)
+    print(f"okr generate: {len(generated.pages)} pages and {len(generated.files)} files written to {args.out}")
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    config = Path(args.config_file)
+    if not config.is_file():
+        print(f"okr build: no MkDocs configuration at '{args.config_file}'", file=sys.stderr)
+        return EXIT_USAGE
+    as_of = _as_of(args, "build")
+    if as_of is None:
+        return EXIT_USAGE
+    source = _plugin_source(config)
+    result = validate(read_tree(config.parent / source, source))
+    sys.stdout.write(report.render(result.problems, "text"))
+    if result.company is None:
+        print(report.summary(source, None, result.problems) + f": the site in '{args.site_dir}' was left as it was",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
+    epoch = int(dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC).timestamp())
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+
+    def mkdocs_build(folder: Path) -> bool:
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config),
+                   "--site-dir", str(folder)]
+        return subprocess.run(command, env=environment, check=False).returncode == 0
+
+    if not replace_atomically(Path(args.site_dir), mkdocs_build):
+        print(f"okr build: mkdocs build failed; the site in '{args.site_dir}' was left as it was", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"okr build: site built into {args.site_dir} (as of {as_of.isoformat()})")
+    return EXIT_OK
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose Python tags (!!python/name:...) mean nothing here."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def _plugin_source(config: Path) -> str:
+    """The ``source`` option of the okrs plugin in mkdocs.yml (default ``okrs``)."""
+    try:
+        settings = yaml.load(config.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+    except yaml.YAMLError:
+        return "okrs"  # MkDocs itself reports a broken configuration
+    plugins = settings.get("plugins", []) if isinstance(settings, dict) else []
+    entries = plugins.items() if isinstance(plugins, dict) else (
+        next(iter(p.items())) if isinstance(p, dict) else (p, None) for p in plugins)
+    for name, options in entries:
+        if name == "okrs" and isinstance(options, dict) and isinstance(options.get("source"), str):
+            return str(options["source"])
+    return "okrs"
