@@ -101,7 +101,13 @@ class Language:
         return "—" if value is None else format_decimal(value, format="#,##0.##", locale=self.locale)
 
     def percent(self, value: float | None) -> str:
-        return "—" if value is None else format_percent(value, format="#,##0%", locale=self.locale)
+        return "—" if value is None else format_percent(value, locale=self.locale)
+
+    def percent_value(self, value: float) -> str:
+        """A value already in percent (``unit: "%"``), with its decimals and the locale's percent sign."""
+        pattern = self.locale.percent_formats[None].pattern
+        sign = pattern[pattern.rfind("0") + 1:] if "%" in pattern[pattern.rfind("0"):] else "%"
+        return f"{self.number(value)}{sign}"
 
     def signed_percent(self, value: float | None) -> str:
         if value is None:

@@ -258,7 +258,7 @@ def _quantity(lang: Language) -> Callable[[float | None, str], str]:
             return "—"
         if not unit:
             return lang.number(value)
-        return f"{lang.number(value)}{unit}" if unit == "%" else f"{lang.number(value)} {unit}"
+        return lang.percent_value(value) if unit == "%" else f"{lang.number(value)} {unit}"
     return quantity
 
 

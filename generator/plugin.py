@@ -61,7 +61,8 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         docs_dir = Path(config.docs_dir).resolve()
         clashes = [page.path for page in generated.pages if files.get_file_from_path(page.path) is not None]
         if clashes:
-            raise PluginError(f"okrs: {', '.join(sorted(clashes))} in {config.docs_dir} would replace generated "
+            shown = os.path.relpath(docs_dir, Path(config.config_file_path or ".").parent.resolve())
+            raise PluginError(f"okrs: {', '.join(sorted(clashes))} in {shown} would replace generated "
                               "pages: rename them (the home page is generated; hand-written pages go beside it)")
         for page in generated.pages:
             file = File.generated(config, page.path, content=page.markdown)

@@ -1,25 +1,214 @@
-"""A real ``mkdocs build --strict`` of the repository's site, in a temporary folder."""
+"""The example company built for real: ``okr build`` (a strict MkDocs build) in a temporary folder,
+with assertions on the HTML it produced."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
+import hashlib
+import json
+import posixpath
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import pytest
+
+from tests.sitekit import AS_OF, Page, build, copy_project, every_text_file, okr, page
+
+PRIVATE_CANARIES = ["rebrand-2027", "Prepare the 2027 rebrand in secret", "Agency shortlist",
+                    "Merge the two delivery teams", "reorg", "reorganisation"]
 
 
-def test_the_site_builds_strict(tmp_path: Path) -> None:
-    for name in ("mkdocs.yml", "docs", "okrs"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / name)
-        else:
-            shutil.copy(source, tmp_path / name)
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "out")],
-                          cwd=tmp_path, capture_output=True, text=True, check=False)
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = copy_project(tmp_path_factory.mktemp("example"))
+    done = build(folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return folder
+
+
+@pytest.fixture(scope="module")
+def site(project: Path) -> Path:
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def data(site: Path) -> dict[str, list[dict[str, object]]]:
+    return json.loads((site / "okrs.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_every_kind_of_page_is_built(site: Path) -> None:
+    for url in ["", "periods", "teams", "people", "updates", "2026-Q4", "2026-Q4/support", "2026-Q4/alignment",
+                "2026-Q4/risks", "teams/support", "people/jenny-l", "2026", "2026-H2/operations", "format"]:
+        assert (site / url / "index.html").is_file(), url
+    assert (site / "okrs.json").is_file()
+    assert (site / "assets/okrs/okrs.css").is_file()
+
+
+def _page_of(ref: str) -> tuple[str, str]:
+    team, period, objective, *kr = ref.split("/")
+    return f"{period}/{team}", f"{objective}__{kr[0]}" if kr else objective
+
+
+def test_aligned_to_links_resolve_and_parents_list_their_supporters(site: Path, data: dict) -> None:  # type: ignore[type-arg]
+    checked = 0
+    for objective in data["objectives"]:
+        source_url, source_anchor = _page_of(objective["ref"])
+        source = page(site, source_url)
+        for target in objective["aligned_to"]:
+            target_url, target_anchor = _page_of(target)
+            link = posixpath.relpath(target_url, source_url) + "/#" + target_anchor
+            link = link.removeprefix("./") if not link.startswith("./#") else link[2:]
+            assert link in source.links, (objective["ref"], target, link)
+            parent = page(site, target_url)
+            assert target_anchor in parent.ids
+            back = posixpath.relpath(source_url, target_url) + "/#" + source_anchor
+            back = back[2:] if back.startswith("./#") else back
+            assert back in parent.links, (target, objective["ref"])
+            checked += 1
+    assert checked >= 15
+
+
+def test_numbers_on_team_pages_match_the_engine(site: Path, data: dict) -> None:  # type: ignore[type-arg]
+    key_results = {kr["ref"]: kr for kr in data["key_results"]}
+    for objective in data["objectives"]:
+        url, anchor = _page_of(objective["ref"])
+        section = page(site, url).section(anchor)
+        if objective["progress"] is not None:
+            assert f'aria-label="{round(objective["progress"] * 100)}%"' in section, objective["ref"]
+        assert f'okr-status--{objective["status"]}' in section
+        for kr_id in objective["key_results"]:
+            kr = key_results[f'{objective["ref"]}/{kr_id}']
+            assert f'id="{anchor}__{kr_id}"' in section
+            if kr["progress"] is not None and kr["status"] != "dropped":
+                assert f'aria-label="{round(kr["progress"] * 100)}%"' in section, kr["ref"]
+
+
+def test_the_seed_numbers_as_shown(site: Path) -> None:
+    support = page(site, "2026-Q4/support")
+    engagement = Page(support.section("engagement")).text
+    assert "AT RISK" not in engagement  # the word is styled upper case, written as text
+    assert "at risk" in engagement
+    assert "100 → 72 → 50 tickets/week" in engagement
+    assert "20 → 26 → 30%" in engagement
+    assert "53%" in engagement
+    home = page(site, "")
+    assert "day 59 of 92, expected 64%" in home.text
+
+
+def test_private_content_appears_nowhere(site: Path) -> None:
+    texts = every_text_file(site)
+    assert "search/search_index.json" in texts and "sitemap.xml.gz" in texts
+    found = {(name, canary) for name, text in texts.items() for canary in PRIVATE_CANARIES if canary in text}
+    assert found == set()
+
+
+def test_a_removed_team_leaves_no_page(project: Path, tmp_path: Path) -> None:
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    shutil.rmtree(copy / "okrs" / "stores-moscow")
+    people = copy / "okrs" / "people.yaml"
+    people.write_text(people.read_text(encoding="utf-8").replace("  team: stores-moscow\n", ""), encoding="utf-8")
+    done = build(copy)
     assert done.returncode == 0, done.stderr
-    html = (tmp_path / "out" / "format" / "index.html").read_text(encoding="utf-8")
-    assert "fiscal_year_start" in html
-    assert "fonts.googleapis.com" not in html
+    site = copy / "site"
+    assert not (site / "2026-Q4" / "stores-moscow").exists()
+    assert not (site / "teams" / "stores-moscow").exists()
+    assert not [name for name, text in every_text_file(site).items()
+                if "Обслуживание в магазинах" in text or "stores-moscow" in text]
+
+
+def _digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(str(path.relative_to(folder)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_a_validation_error_leaves_the_previous_site_as_it_was(project: Path, tmp_path: Path) -> None:
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    before = _digest(copy / "site")
+    team_file = copy / "okrs" / "marketing" / "2026-Q4.yaml"
+    team_file.write_text(team_file.read_text(encoding="utf-8").replace("target: 1500", "tagret: 1500"))
+    done = build(copy)
+    assert done.returncode == 1
+    assert "okrs/marketing/2026-Q4.yaml:11:9: error[unknown-key]: unknown key 'tagret'" in done.stdout
+    assert "the site in 'site' was left as it was" in done.stderr
+    assert _digest(copy / "site") == before
+    assert sorted(p.name for p in copy.iterdir()) == ["docs", "mkdocs.yml", "okrs", "site"]
+
+
+def test_the_edit_button_opens_the_yaml_file(project: Path, tmp_path: Path) -> None:
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    config = copy / "mkdocs.yml"
+    config.write_text(config.read_text().replace(
+        "# repo_url: https://git.example.com/northwind/okrs", "repo_url: https://git.example.com/northwind/okrs/")
+        .replace("# edit_uri: edit/main/docs/", "edit_uri: edit/main/docs/"))
+    assert build(copy).returncode == 0
+    html = page(copy / "site", "2026-Q4/support")
+    assert "https://git.example.com/northwind/okrs/edit/main/okrs/customer-experience/support/2026-Q4.yaml" in html.links
+    profile = page(copy / "site", "teams/support")
+    assert "https://git.example.com/northwind/okrs/edit/main/okrs/customer-experience/support/team.yaml" in profile.links
+
+
+def test_russian_labels_dates_and_numbers(project: Path, tmp_path: Path) -> None:
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    config = copy / "mkdocs.yml"
+    config.write_text(config.read_text().replace("language: en", "language: ru"))
+    assert build(copy).returncode == 0
+    home = page(copy / "site", "")
+    assert "день 59 из 92, ожидается 64 %" in home.text
+    assert "28 нояб. 2026 г." in home.text
+    support = page(copy / "site", "2026-Q4/support").text
+    assert "под угрозой" in support and "по плану" in support
+    assert "23,5 %" in support  # a decimal comma, and a space before the percent sign
+
+
+def test_templates_dir_overrides_a_bundled_template(project: Path, tmp_path: Path) -> None:
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    (copy / "overrides").mkdir()
+    (copy / "overrides" / "periods.md.j2").write_text("# Our periods\n\n{% for p in periods %}- {{ p|string }}\n"
+                                                      "{% endfor %}\n")
+    config = copy / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      include_private: false",
+                                                 "      include_private: false\n      templates_dir: overrides"))
+    assert build(copy).returncode == 0
+    assert "Our periods" in page(copy / "site", "periods").text
+
+
+def test_a_hand_written_page_may_not_replace_a_generated_one(project: Path, tmp_path: Path) -> None:
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    (copy / "docs" / "index.md").write_text("# Mine\n")
+    done = build(copy)
+    assert done.returncode == 1
+    assert "index.md in docs would replace generated pages" in done.stdout + done.stderr
+
+
+def test_generate_writes_the_same_markdown_the_site_is_built_from(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "generated"
+    done = okr("generate", "okrs", "--out", str(out), "--as-of", AS_OF, cwd=project)
+    assert done.returncode == 0, done.stderr
+    team_page = (out / "2026-Q4" / "support.md").read_text(encoding="utf-8")
+    assert team_page.startswith("---\ntitle: Customer support · 2026-Q4\n---\n")
+    assert json.loads((out / "okrs.json").read_text()) == json.loads((project / "site" / "okrs.json").read_text())
+    (out / "stale.md").write_text("left from before")
+    assert okr("generate", "okrs", "--out", str(out), "--as-of", AS_OF, cwd=project).returncode == 0
+    assert not (out / "stale.md").exists()  # the folder is replaced as a whole
+
+
+def test_generate_refuses_to_replace_a_folder_it_did_not_write(project: Path, tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.md").write_text("precious")
+    done = okr("generate", "okrs", "--out", str(tmp_path / "mine"), cwd=project)
+    assert done.returncode == 2
+    assert (tmp_path / "mine" / "notes.md").read_text() == "precious"

@@ -1,0 +1,52 @@
+"""``mkdocs serve`` rebuilds the OKR pages when a YAML file changes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.sitekit import copy_project
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _fetch(url: str, deadline: float) -> str:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return str(response.read().decode("utf-8"))
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_an_edited_yaml_file_is_rebuilt_by_serve(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "serve")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "SOURCE_DATE_EPOCH": "1795824000"})
+    try:
+        url = f"http://127.0.0.1:{port}/2026-Q4/support/"
+        assert "Improve the customer engagement programme" in _fetch(url, time.monotonic() + 60)
+        team_file = project / "okrs" / "customer-experience" / "support" / "2026-Q4.yaml"
+        team_file.write_text(team_file.read_text(encoding="utf-8").replace(
+            "title: Improve the customer engagement programme", "title: Engage customers where they are"),
+            encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while "Engage customers where they are" not in _fetch(url, deadline):
+            assert time.monotonic() < deadline, "the page was not rebuilt within a minute"
+            time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
