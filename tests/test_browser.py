@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -80,9 +81,16 @@ def test_pages_load_offline_without_errors_and_search_finds_a_key_result(base_ur
         page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=False)
         if os.environ.get("OKR_UPDATE_SCREENSHOT"):
             shutil.copy(ARTIFACTS / "home.png", REPO / "docs" / "assets" / "screenshot.png")
-        page.fill("input.md-search__input", "academy")
-        page.wait_for_selector(".md-search-result__item", timeout=15_000)
-        results = page.inner_text(".md-search-result__list")
+        results = ""
+        deadline = time.monotonic() + 60
+        while "academy" not in results and time.monotonic() < deadline:  # the search index loads in a worker
+            page.fill("input.md-search__input", "")
+            page.type("input.md-search__input", "academy", delay=20)
+            try:
+                page.wait_for_selector(".md-search-result__item", timeout=5_000)
+            except Exception:  # not ready yet: type again
+                continue
+            results = page.inner_text(".md-search-result__list")
         browser.close()
     assert problems == []
     assert outside == []
