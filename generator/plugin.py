@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -54,9 +55,14 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         theme_language = config.theme.get("language") or "en"
-        generated = generate(self.source, self.config.source, as_of=self.as_of,
-                             include_private=self.config.include_private,
-                             options=SiteOptions(theme_language, self.templates_dir))
+        try:
+            generated = generate(self.source, self.config.source, as_of=self.as_of,
+                                 include_private=self.config.include_private,
+                                 options=SiteOptions(theme_language, self.templates_dir))
+        except jinja2.TemplateSyntaxError as exc:
+            raise PluginError(f"okrs: template {exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+        except jinja2.TemplateError as exc:
+            raise PluginError(f"okrs: a page template failed: {exc}") from None
         _report(generated)
         docs_dir = Path(config.docs_dir).resolve()
         clashes = [page.path for page in generated.pages if files.get_file_from_path(page.path) is not None]

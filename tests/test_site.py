@@ -213,3 +213,18 @@ def test_generate_refuses_to_replace_a_folder_it_did_not_write(project: Path, tm
     done = okr("generate", "okrs", "--out", str(tmp_path / "mine"), cwd=project)
     assert done.returncode == 2
     assert (tmp_path / "mine" / "notes.md").read_text() == "precious"
+
+
+def test_a_broken_override_template_is_a_clear_error(project: Path, tmp_path: Path) -> None:
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    (copy / "overrides").mkdir()
+    (copy / "overrides" / "periods.md.j2").write_text("# Periods\n{% for p in periods %}\n")
+    config = copy / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      include_private: false",
+                                                 "      include_private: false\n      templates_dir: overrides"))
+    done = build(copy)
+    assert done.returncode == 1
+    assert "okrs: template" in done.stderr and "periods.md.j2:2:" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
