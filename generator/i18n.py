@@ -47,6 +47,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nothing_at_risk": "Nothing is at risk, off track or stale.", "department": "Department",
         "owned_objectives": "Objectives", "owned_key_results": "Key results", "person": "Person",
         "dropped_because": "dropped: {reason}", "current_period": "Current period",
+        "no_people": "This company keeps no registry of people: add people.yaml to give everyone a page.",
     },
     "ru": {
         "achieved": "достигнут", "on_track": "по плану", "at_risk": "под угрозой", "off_track": "отстаёт",
@@ -82,6 +83,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nothing_at_risk": "Нет целей под угрозой, отстающих или давно без отметок.", "department": "Отдел",
         "owned_objectives": "Цели", "owned_key_results": "Ключевые результаты", "person": "Сотрудник",
         "dropped_because": "снят: {reason}", "current_period": "Текущий период",
+        "no_people": "Реестра сотрудников нет: добавьте people.yaml, и у каждого появится своя страница.",
     },
 }
 

@@ -187,8 +187,13 @@ class _Site:
     people: dict[str, str] = field(default_factory=dict)
     """Person id -> display name, when people.yaml exists."""
 
-    def render(self, template: str, here: str, title: str, **context: Any) -> str:
-        front_matter = yaml.safe_dump({"title": str(attribute(title))}, allow_unicode=True, sort_keys=False)
+    def render(self, template: str, here: str, title: str, tags: Iterable[str] = (), **context: Any) -> str:
+        # Front matter is data that Material prints into its own templates without escaping: so it is
+        # written HTML-escaped (and by a serializer, never by formatting strings).
+        meta: dict[str, Any] = {"title": str(attribute(title))}
+        if tags:
+            meta["tags"] = [str(attribute(tag)) for tag in dict.fromkeys(tags)]
+        front_matter = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
         context.setdefault("period", None)
         body = self.env.get_template(template).render(
             here=here, title=title, company=self.company, evaluation=self.evaluation, t=self.lang,
@@ -239,8 +244,7 @@ def site_pages(company: Company, evaluation: Evaluation,
         pages += [_team_period(site, team, period) for team in company.teams
                   if any(p.name == period for p in team.periods)]
     pages += [_team_profile(site, team) for team in company.teams]
-    if company.people:
-        pages += [_people(site)] + [_person(site, p.id) for p in company.people]
+    pages += [_people(site)] + [_person(site, p.id) for p in company.people]
     return tuple(pages)
 
 
@@ -326,7 +330,8 @@ def _team_period(site: _Site, team: Team, period: PeriodName) -> SitePage:
     file = next(p.file for p in team.periods if p.name == period)
     sparks = {kr.ref: sparkline(kr, period, site.company.fiscal_year_start) for o in objectives for kr in o.key_results}
     parent = site.company.team(team.parent) if team.parent else None
-    markdown = site.render("team_period.md.j2", path, f"{team.name} · {period}", team=team, period=period,
+    markdown = site.render("team_period.md.j2", path, f"{team.name} · {period}",
+                           tags=[tag for o in objectives for tag in o.objective.tags], team=team, period=period,
                            parent=parent, objectives=objectives, sparks=sparks,
                            health=health(objectives), supporters=_supporter_progress(site, objectives))
     return SitePage(path, markdown, _relative_source(site.company, file))
