@@ -134,12 +134,21 @@ def parse_yaml(data: bytes, path: str) -> Document:
         node = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as exc:
         return Document(path, None, (_syntax_problem(exc, text, path),))
-    except yaml.YAMLError as exc:  # errors without a mark, such as a reader error
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, with an offset instead of a mark
+        before = text[: exc.position]
+        location = Location(path, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        code_point = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return Document(path, None, (error(location, "control-character",
+                                           f"the control character U+{code_point:04X} is not allowed in YAML: "
+                                           "remove it"),))
+    except yaml.YAMLError as exc:  # pragma: no cover - every other error of PyYAML carries a mark
         return Document(path, None, (error(Location(path), "yaml-syntax", _one_line(str(exc))),))
     if node is None:
         return Document(path, None, ())
     problems: list[Problem] = []
     root = _convert(node, path, problems, 0)
+    if any(p.code == "too-deep" for p in problems):
+        return Document(path, None, tuple(problems))  # the file is refused whole: no cascade of type errors
     return Document(path, root, tuple(problems))
 
 

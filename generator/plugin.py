@@ -65,6 +65,12 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"okrs: a page template failed: {exc}") from None
         _report(generated)
         docs_dir = Path(config.docs_dir).resolve()
+        docs_root = Path(config.docs_dir)
+        linked = [f.src_uri for f in files if f.abs_src_path and f.src_dir and Path(f.src_dir) == docs_root
+                  and _leaves(Path(f.abs_src_path), docs_root)]
+        if linked:  # MkDocs follows symbolic links, and would publish whatever they point at
+            raise PluginError(f"okrs: {', '.join(sorted(linked))} in the docs folder are symbolic links or lead "
+                              "outside it; they would be published: replace them with real files")
         clashes = [page.path for page in generated.pages if files.get_file_from_path(page.path) is not None]
         if clashes:
             shown = os.path.relpath(docs_dir, Path(config.config_file_path or ".").parent.resolve())
@@ -85,6 +91,13 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         if self.templates_dir is not None:
             server.watch(str(self.templates_dir))
         return server
+
+
+def _leaves(path: Path, docs_root: Path) -> bool:
+    """True when a docs file is a symbolic link, sits under one, or resolves outside the docs folder."""
+    relative = path.relative_to(docs_root)
+    steps = [docs_root.joinpath(*relative.parts[:n]) for n in range(1, len(relative.parts) + 1)]
+    return any(step.is_symlink() for step in steps) or not path.resolve().is_relative_to(docs_root.resolve())
 
 
 def _report(generated: Generated) -> None:

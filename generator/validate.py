@@ -413,6 +413,11 @@ def _people(document: Document | None, context: _Context) -> tuple[Person, ...]:
         if not ID_PATTERN.match(key.text) or len(key.text) > schema.MAX_ID:
             context.problems.append(error(key.location, "bad-id", bad_id_message(key.text, "person id")))
             continue
+        if key.text in RESERVED_IDS:
+            context.problems.append(error(key.location, "reserved-id",
+                                          f"'{key.text}' is a name the site uses for its own pages: choose "
+                                          "another id for this person"))
+            continue
         values = read(value, schema.PERSON, context.problems)
         if values is None or values.text("name") is None:
             continue
