@@ -4,7 +4,7 @@ The package is a pipeline; each module owns one stage and imports only from the 
 
 errors -> periods -> load -> model -> schema -> fields -> validate      (the format)
 -> privacy -> alignment -> progress -> health                          (the engine)
--> i18n -> render -> pages -> export -> build -> publish               (the site)
+-> i18n -> render -> pages -> export -> diff -> build -> publish -> gitread   (site, review)
 -> report -> plugin -> cli                                             (the adapters)
 """
 

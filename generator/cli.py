@@ -17,7 +17,9 @@ from pathlib import Path
 import yaml
 
 from generator import __version__, report
+from generator import diff as okr_diff
 from generator.build import generate
+from generator.gitread import GitError, read_revision, top_level
 from generator.load import read_tree
 from generator.pages import SiteOptions
 from generator.periods import PeriodName, current_period, resolve_as_of
@@ -42,6 +44,26 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", default="okrs", help="the OKR folder (default: okrs)")
     check.add_argument("--format", choices=report.FORMATS, default="text", help="output format (default: text)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--summary", metavar="FILE", help="also append every problem as a Markdown table to FILE "
+                       "(default with --format github: $GITHUB_STEP_SUMMARY)")
+
+    diff = commands.add_parser(
+        "diff", help="what a change does to the OKRs, for a pull request",
+        description="Compare the OKR tree in two git revisions (HEAD defaults to the working tree), read "
+                    "straight from git objects, and list what changed: objectives and key results added, removed "
+                    "or renamed, new check-ins with their effect, alignment and owners, and what a reviewer must "
+                    "notice (moved targets, scores set by hand, back-dated check-ins, private objectives made "
+                    "public).",
+        epilog="example: okr diff origin/main HEAD --format markdown > comment.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.add_argument("base", help="the revision to compare from, e.g. origin/main")
+    diff.add_argument("head", nargs="?", help="the revision to compare to (default: the working tree)")
+    diff.add_argument("--path", default="okrs", help="the OKR folder (default: okrs)")
+    diff.add_argument("--format", choices=("markdown", "text", "json"), default="markdown",
+                      help="output format (default: markdown, for a pull-request comment)")
+    diff.add_argument("--include-private", action="store_true",
+                      help="include private objectives (never in a comment everyone can read)")
+    _add_as_of(diff)
     status = commands.add_parser(
         "status", help="show progress and status of a period in the terminal",
         description="Show each team's objectives and key results with progress bars and status, and the "
@@ -92,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "status":
             return _status(args)
+        if args.command == "diff":
+            return _diff(args)
         if args.command == "build":
             return _build(args)
         if args.command == "generate":
@@ -121,6 +145,10 @@ def _check(args: argparse.Namespace) -> int:
     sys.stdout.write(report.render(problems, args.format))
     if args.format == "text":
         print(report.summary(shown, result.company, problems), file=sys.stderr if problems else sys.stdout)
+    summary_file = args.summary or (os.environ.get("GITHUB_STEP_SUMMARY") if args.format == "github" else None)
+    if summary_file:
+        with Path(summary_file).open("a", encoding="utf-8") as summary:
+            summary.write(report.job_summary(problems))
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
@@ -243,3 +271,31 @@ def _plugin_source(config: Path) -> str:
         if name == "okrs" and isinstance(options, dict) and isinstance(options.get("source"), str):
             return str(options["source"])
     return "okrs"
+
+
+def _diff(args: argparse.Namespace) -> int:
+    as_of = _as_of(args, "diff")
+    if as_of is None:
+        return EXIT_USAGE
+    folder = Path(args.path)
+    try:
+        repo = top_level(folder if folder.is_dir() else Path.cwd())
+        inside = (Path.cwd() / folder).resolve().relative_to(repo).as_posix()
+        base_tree = read_revision(repo, args.base, inside)
+        head_tree = read_revision(repo, args.head, inside) if args.head else read_tree(folder, inside)
+    except (GitError, ValueError) as exc:
+        print(f"okr diff: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    head_name = args.head or "the working tree"
+    head_result, base_result = validate(head_tree), validate(base_tree)
+    if head_result.company is None:
+        sys.stdout.write(okr_diff.render(okr_diff.problems_only(args.base, head_name, as_of, head_result.errors),
+                                         args.format))
+        return EXIT_PROBLEMS
+    base_company = base_result.company
+    changes = okr_diff.compare(
+        public_view(base_company, include_private=args.include_private) if base_company else None,
+        public_view(head_result.company, include_private=args.include_private),
+        as_of=as_of, base_raw=base_company, base_name=args.base, head_name=head_name)
+    sys.stdout.write(okr_diff.render(changes, args.format))
+    return EXIT_OK

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from generator.errors import Location, Problem, error
 from generator.load import ID_PATTERN, YamlMapping, YamlNode, YamlScalar, YamlSequence
-from generator.schema import MAX_ID, MAX_LIST, Field, Kind, Shape
+from generator.schema import MAX_ID, MAX_LIST, MAX_TITLE, Field, Kind, Shape
 
 NUMBER_PATTERN = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -32,6 +32,9 @@ KEY_ALIASES = {
     "aligned": "aligned_to", "aligns_to": "aligned_to", "parent": "aligned_to",
     "confidence_level": "confidence", "current": "checkins",
 }
+
+
+LINK_NAME = Field("link name", Kind.TEXT, "The name a link is shown with.", max_length=MAX_TITLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +201,11 @@ def _scalar(node: YamlScalar, spec: Field, problems: list[Problem]) -> object | 
         return _choice(text, spec, node.location, problems)
     if kind is Kind.URL:
         return text if valid_url(text, spec.name, node.location, problems) else None
+    if kind is Kind.EMAIL:
+        return text if valid_email(text.strip(), spec.name, node.location, problems) else None
+    if spec.required and not text.strip():
+        problems.append(error(node.location, "blank", f"'{spec.name}' is blank: write the text, or remove the key"))
+        return None
     return text
 
 
@@ -333,10 +341,23 @@ def valid_url(text: str, name: str, location: Location, problems: list[Problem])
         problems.append(error(location, "bad-url",
                               f"'{name}' uses the scheme '{scheme[1]}:'; links may be http, https, mailto or relative"))
         return False
-    if scheme is None and (text.startswith("//") or text.startswith("\\")):
+    if "\\" in text:  # browsers read a backslash as a slash: /\\host would leave the site
+        problems.append(error(location, "bad-url", f"'{name}' must not contain a backslash: use /"))
+        return False
+    if scheme is None and text.startswith("//"):
         problems.append(error(location, "bad-url", f"'{name}' must start with https:// (or be a relative link)"))
         return False
     return True
+
+
+EMAIL = re.compile(r"^[^@\s<>()\[\]\\,;:\"`]+@[^@\s<>()\[\]\\,;:\"`]+\.[^@\s<>()\[\]\\,;:\"`.]+$")
+
+
+def valid_email(text: str, name: str, location: Location, problems: list[Problem]) -> bool:
+    if EMAIL.match(text):
+        return True
+    problems.append(error(location, "bad-email", f"'{name}' must be an e-mail address such as name@example.com"))
+    return False
 
 
 def _list(node: YamlNode, spec: Field, problems: list[Problem]) -> tuple[object, ...] | None:
@@ -368,7 +389,9 @@ def _list(node: YamlNode, spec: Field, problems: list[Problem]) -> tuple[object,
                                   f"each item of '{spec.name}' is a piece of text, not {_describe(item)}"))
             continue
         text = _text(item, spec, problems)
-        if text is not None:
+        if text is not None and not text.strip():
+            problems.append(error(item.location, "blank", f"an item of '{spec.name}' is blank: remove it"))
+        elif text is not None:
             converted.append(TextItem(text.strip(), item.location))
     return tuple(converted)
 
@@ -385,6 +408,9 @@ def _links(node: YamlNode, spec: Field, problems: list[Problem]) -> tuple[object
         if not isinstance(value, YamlScalar) or value.tag == "null":
             problems.append(error(value.location, "wrong-type", f"link '{_clip(key.text)}' needs a URL"))
             continue
-        if valid_url(value.text, spec.name, value.location, problems):
-            links.append((TextItem(key.text, key.location), TextItem(value.text, value.location)))
+        label = _text(key, LINK_NAME, problems)
+        if label is not None and not label.strip():
+            problems.append(error(key.location, "blank", "a link's name is blank: write what the link opens"))
+        elif label is not None and valid_url(value.text, spec.name, value.location, problems):
+            links.append((TextItem(label, key.location), TextItem(value.text, value.location)))
     return tuple(links)

@@ -46,7 +46,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "final": "final", "company_goal_tree": "From each company objective down through everything aligned to it.",
         "nothing_at_risk": "Nothing is at risk, off track or stale.", "department": "Department",
         "owned_objectives": "Objectives", "owned_key_results": "Key results", "person": "Person",
-        "dropped_because": "dropped: {reason}", "current_period": "Current period",
+        "dropped_because": "dropped: {reason}", "current_period": "Current period", "period": "Period",
         "no_people": "This company keeps no registry of people: add people.yaml to give everyone a page.",
     },
     "ru": {
@@ -82,7 +82,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "final": "итог", "company_goal_tree": "От каждой цели компании вниз ко всем целям, которые её поддерживают.",
         "nothing_at_risk": "Нет целей под угрозой, отстающих или давно без отметок.", "department": "Отдел",
         "owned_objectives": "Цели", "owned_key_results": "Ключевые результаты", "person": "Сотрудник",
-        "dropped_because": "снят: {reason}", "current_period": "Текущий период",
+        "dropped_because": "снят: {reason}", "current_period": "Текущий период", "period": "Период",
         "no_people": "Реестра сотрудников нет: добавьте people.yaml, и у каждого появится своя страница.",
     },
 }

@@ -9,9 +9,10 @@ Nothing here raises for bad input: every problem is returned as a value.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -269,49 +270,116 @@ def _key(node: yaml.Node, path: str, problems: list[Problem]) -> YamlScalar | No
 
 # --- the folder tree -------------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A file or folder of the tree, wherever it is stored (the disk, or git objects)."""
+
+    name: str
+    kind: str
+    """``file``, ``folder``, ``symlink`` or ``other``."""
+    read: Callable[[], bytes]
+    """A file's bytes; raises ``OSError`` when they cannot be read."""
+    listing: Callable[[], list[Entry]]
+    """A folder's entries, sorted by name; raises ``OSError`` when it cannot be listed."""
+
+
+def _nothing() -> list[Entry]:
+    return []
+
+
+def _no_bytes() -> bytes:
+    return b""
+
+
+def _disk_entry(entry: os.DirEntry[str]) -> Entry:
+    path = Path(entry.path)
+    if entry.is_symlink():
+        kind = "symlink"
+    elif entry.is_dir():
+        kind = "folder"
+    else:
+        kind = "file" if entry.is_file() else "other"
+    return Entry(entry.name, kind, path.read_bytes, lambda: _disk_listing(path))
+
+
+def _disk_listing(folder: Path) -> list[Entry]:
+    with os.scandir(folder) as scan:
+        return [_disk_entry(entry) for entry in sorted(scan, key=lambda entry: entry.name)]
+
+
 def read_tree(root: Path, shown_as: str | None = None) -> SourceTree:
     """Read every file of the OKR tree under ``root``; never raises for bad input."""
     shown = shown_as if shown_as is not None else str(root)
-    problems: list[Problem] = []
     if not root.is_dir():
-        problems.append(error(Location(shown), "no-such-folder", f"'{shown}' is not a folder of OKRs"))
-        return SourceTree(shown, (), None, tuple(problems))
+        problem = error(Location(shown), "no-such-folder", f"'{shown}' is not a folder of OKRs")
+        return SourceTree(shown, (), None, (problem,))
+    return _read(lambda: _disk_listing(root), shown)
+
+
+def read_files(files: Mapping[str, bytes | None], shown: str) -> SourceTree:
+    """Read an OKR tree held in memory (posix path inside the tree -> bytes, ``None`` for a symbolic
+    link), such as one taken from git objects."""
+    folders: dict[str, list[Entry]] = {"": []}
+    for path in sorted(files):
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in folders:
+                folders[folder] = []
+                parent = "/".join(parts[: depth - 1])
+                folders[parent].append(Entry(parts[depth - 1], "folder", _no_bytes,
+                                             functools.partial(_sorted, folders, folder)))
+        content = files[path]
+        kind = "symlink" if content is None else "file"
+        folders["/".join(parts[:-1])].append(Entry(parts[-1], kind, functools.partial(bytes, content or b""),
+                                                   _nothing))
+    return _read(functools.partial(_sorted, folders, ""), shown)
+
+
+def _sorted(folders: dict[str, list[Entry]], folder: str) -> list[Entry]:
+    return sorted(folders[folder], key=lambda entry: entry.name)
+
+
+def _read(root_listing: Callable[[], list[Entry]], shown: str) -> SourceTree:
+    problems: list[Problem] = []
     folders: list[TeamFolder] = []
     people: list[Document | None] = [None]
-    _walk(root, "", None, shown, folders, people, problems)
+    _walk(root_listing, "", None, shown, folders, people, problems)
     return SourceTree(shown, tuple(folders), people[0], tuple(problems))
 
 
-def _walk(folder: Path, relative: str, parent: str | None, shown: str, folders: list[TeamFolder],
-          people: list[Document | None], problems: list[Problem]) -> None:
+def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None, shown: str,
+          folders: list[TeamFolder], people: list[Document | None], problems: list[Problem]) -> None:
     team_file: Document | None = None
     periods: list[tuple[PeriodName, Document]] = []
-    subfolders: list[tuple[Path, str]] = []
+    subfolders: list[tuple[Callable[[], list[Entry]], str]] = []
     folder_shown = display_path(shown, relative)
-    for entry in _entries(folder, folder_shown, problems):
+    try:
+        entries = listing()
+    except OSError as exc:
+        problems.append(error(Location(folder_shown), "unreadable", f"cannot list the folder: {exc.strerror}"))
+        entries = []
+    for entry in entries:
         name = entry.name
         child_relative = f"{relative}/{name}" if relative else name
         child_shown = display_path(shown, child_relative)
         location = Location(child_shown)
         if name.startswith("."):
             continue  # editor and VCS files (.git, .DS_Store, .gitkeep) are not part of the tree
-        if entry.is_symlink():
+        if entry.kind == "symlink":
             problems.append(error(location, "symlink",
                                   "symbolic links are not followed (they could publish files from outside "
                                   "the tree): replace it with a real file or folder"))
-            continue
-        if entry.is_dir():
-            subfolders.append((Path(entry.path), child_relative))
-            continue
-        if not entry.is_file():
+        elif entry.kind == "folder":
+            subfolders.append((entry.listing, child_relative))
+        elif entry.kind != "file":
             problems.append(error(location, "unknown-file", "not a regular file: remove it"))
-            continue
-        if name == TEAM_FILE:
-            team_file = _read_document(Path(entry.path), child_shown)
+        elif name == TEAM_FILE:
+            team_file = _read_document(entry, child_shown)
         elif name == PEOPLE_FILE and parent is None:
-            people[0] = _read_document(Path(entry.path), child_shown)
+            people[0] = _read_document(entry, child_shown)
         elif name.endswith(".yaml") and (period := PeriodName.parse(name[: -len(".yaml")])) is not None:
-            periods.append((period, _read_document(Path(entry.path), child_shown)))
+            periods.append((period, _read_document(entry, child_shown)))
         else:
             problems.append(error(location, "unknown-file", _unknown_file_message(name, parent is None)))
     if team_file is None:
@@ -322,23 +390,13 @@ def _walk(folder: Path, relative: str, parent: str | None, shown: str, folders: 
     periods.sort(key=lambda pair: pair[0].sort_key)
     folder_id = relative.rsplit("/", 1)[-1]
     folders.append(TeamFolder(relative, folder_id, team_file, tuple(periods), parent))
-    for path, child_relative in subfolders:
-        _walk(path, child_relative, relative, shown, folders, people, problems)
+    for child_listing, child_relative in subfolders:
+        _walk(child_listing, child_relative, relative, shown, folders, people, problems)
 
 
-def _entries(folder: Path, shown: str, problems: list[Problem]) -> Iterator[os.DirEntry[str]]:
+def _read_document(entry: Entry, shown: str) -> Document:
     try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError as exc:
-        problems.append(error(Location(shown), "unreadable", f"cannot list the folder: {exc.strerror}"))
-        return iter(())
-    return iter(entries)
-
-
-def _read_document(path: Path, shown: str) -> Document:
-    try:
-        data = path.read_bytes()
+        data = entry.read()
     except OSError as exc:
         return Document(shown, None, (error(Location(shown), "unreadable", f"cannot read the file: {exc.strerror}"),))
     return parse_yaml(data, shown)

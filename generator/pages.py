@@ -24,7 +24,7 @@ from generator.i18n import Language, language
 from generator.model import CheckIn, Company, KeyResultKind, Reference, Team
 from generator.periods import PeriodName, current_period
 from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress, Status
-from generator.render import attribute, site_environment
+from generator.render import attribute, identifier, site_environment
 
 SPARK_WIDTH, SPARK_HEIGHT = 96, 24
 ATTENTION = frozenset({Status.AT_RISK, Status.OFF_TRACK, Status.BREACHED})
@@ -191,8 +191,11 @@ class _Site:
         # Front matter is data that Material prints into its own templates without escaping: so it is
         # written HTML-escaped (and by a serializer, never by formatting strings).
         meta: dict[str, Any] = {"title": str(attribute(title))}
-        if tags:
-            meta["tags"] = [str(attribute(tag)) for tag in dict.fromkeys(tags)]
+        # Material prints tag names without escaping, and slugs them: only tags that need no escaping go
+        # to its tags plugin (every tag is still shown on the page itself).
+        plain = [tag for tag in dict.fromkeys(tags) if str(attribute(tag)) == tag]
+        if plain:
+            meta["tags"] = plain
         front_matter = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
         context.setdefault("period", None)
         body = self.env.get_template(template).render(
@@ -213,7 +216,7 @@ class _Site:
 def _linker(here: str) -> Callable[..., Markup]:
     def href(target: str, anchor: str | None = None) -> Markup:
         relative = posixpath.relpath(target, posixpath.dirname(here) or ".")
-        return attribute(f"{relative}#{anchor}" if anchor else relative)
+        return identifier(f"{relative}#{anchor}" if anchor else relative)
     return href
 
 

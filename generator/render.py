@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from generator.health import Health, team_health
 from generator.model import Company, Team
@@ -48,18 +48,37 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     return env
 
 
-MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-"""Python-Markdown's escapable characters, with ``|`` from the tables extension; ``<``, ``>`` and
-``&`` are left to the HTML escape that follows."""
+HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
+MARKDOWN_ESCAPABLE = frozenset("\\`*_{}[]()#+-.!|")
+"""Python-Markdown's escapable characters (``|`` from the tables extension): a backslash makes them text."""
+EXTENSION_SYNTAX = frozenset("?=~^$")
+"""Characters some Markdown extensions give meaning that no backslash escape removes (``???`` details,
+``===`` tabs, ``~~~`` fences, ``==mark==``, ``^sup^``, ``$math$``): written as character references,
+which display the same. A colon is one too when a word follows it (``:emoji:`` shortcodes)."""
+ATTRIBUTE_SYNTAX = frozenset("`[]()!\\|{}*_")
+"""Characters Python-Markdown acts on before it protects raw HTML tags (code spans, links, images,
+escapes) or that end a table cell: inside an attribute they become character references, which the
+browser decodes back, so a URL keeps its meaning and no element can be built from it."""
 
 
-def markdown_text(text: str) -> str:
-    """Plain text for a Markdown inline context: whitespace folded to single spaces, syntax escaped."""
-    return MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(text.split()))
+def markdown_text(text: str) -> Markup:
+    """Plain text for a Markdown inline context, escaped for both Markdown and HTML; whitespace folded."""
+    out = []
+    folded = " ".join(text.split())
+    for position, character in enumerate(folded):
+        if character in HTML_SPECIAL:
+            out.append(HTML_SPECIAL[character])
+        elif character in MARKDOWN_ESCAPABLE:
+            out.append("\\" + character)
+        elif character in EXTENSION_SYNTAX or (character == ":" and folded[position + 1: position + 2].strip()):
+            out.append(f"&#{ord(character)};")
+        else:
+            out.append(character)
+    return Markup("".join(out))
 
 
 def _finalize(value: object) -> object:
-    """Runs on every ``{{ }}`` before autoescape: strings are escaped for Markdown, None prints nothing."""
+    """Runs on every ``{{ }}``: strings are escaped for Markdown and HTML, None prints nothing."""
     if value is None:
         return ""
     if isinstance(value, Markup | int | float):
@@ -70,23 +89,43 @@ def _finalize(value: object) -> object:
 
 
 def attribute(value: object) -> Markup:
-    """For an HTML attribute or raw HTML, where Markdown is not processed: HTML escaping only
-    (braces too, so that no template or macro syntax survives in the page source)."""
-    escaped = str(escape(" ".join(str(value).split())))
-    return Markup(escaped.replace("{", "&#123;").replace("}", "&#125;"))
+    """For an HTML attribute value or raw HTML: HTML-escaped, and every character Markdown could act on
+    inside a tag written as a character reference (so no link, code span, macro or cell break)."""
+    out = []
+    for character in " ".join(str(value).split()):
+        if character in HTML_SPECIAL:
+            out.append(HTML_SPECIAL[character])
+        elif character in ATTRIBUTE_SYNTAX:
+            out.append(f"&#{ord(character)};")
+        else:
+            out.append(character)
+    return Markup("".join(out))
+
+
+IDENTIFIER = re.compile(r"^[A-Za-z0-9_./#-]*$")
+
+
+def identifier(value: object) -> Markup:
+    """An id, anchor, class or path the generator made from validated ids: printed as it is, and
+    refused (a bug, not bad input) if it ever holds anything else."""
+    text = str(value)
+    if not IDENTIFIER.match(text):
+        raise ValueError(f"not an identifier: {text!r}")
+    return Markup(text)
 
 
 def paragraphs(text: str) -> Markup:
-    """Multi-line text as Markdown paragraphs, each line escaped (and unindented, so never code)."""
+    """Multi-line text as Markdown paragraphs, each escaped (and unindented, so never code)."""
     blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text.strip())]
-    return Markup("\n\n").join(escape(markdown_text(block)) for block in blocks if block)
+    return Markup("\n\n").join(markdown_text(block) for block in blocks if block)
 
 
-def site_environment(templates_dir: Path | None = None) -> jinja2.Environment:
-    """The environment of the site's Markdown templates: escaping for Markdown and HTML on by default."""
+def site_environment(templates_dir: Path | None = None, folder: str = "site") -> jinja2.Environment:
+    """The environment of Markdown templates (the site's, or the review's in ``review``): escaping for
+    Markdown and HTML on by default."""
     search = [str(templates_dir)] if templates_dir is not None else []
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*search, str(BUNDLED / "site")]),
+        loader=jinja2.FileSystemLoader([*search, str(BUNDLED / folder)]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -94,7 +133,7 @@ def site_environment(templates_dir: Path | None = None) -> jinja2.Environment:
         autoescape=True,
         finalize=_finalize,
     )
-    env.filters.update(attr=attribute, paragraphs=paragraphs)
+    env.filters.update(attr=attribute, ident=identifier, paragraphs=paragraphs)
     return env
 
 

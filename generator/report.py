@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from generator.errors import Problem, Severity
 from generator.model import Company
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "github", "gitlab")
 
 
 def promote_warnings(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
@@ -18,7 +19,64 @@ def promote_warnings(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
 def render(problems: tuple[Problem, ...], output_format: str) -> str:
     if output_format == "json":
         return json.dumps([_as_dict(p) for p in problems], ensure_ascii=False, indent=2) + "\n"
+    if output_format == "github":
+        return "".join(github_annotation(p) + "\n" for p in problems)
+    if output_format == "gitlab":
+        return json.dumps([_code_quality(p) for p in problems], ensure_ascii=False, indent=2) + "\n"
     return "".join(f"{p}\n" for p in problems)
+
+
+def _escape_data(text: str) -> str:
+    """GitHub workflow-command escaping of a message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """GitHub workflow-command escaping of a property value (file, title)."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem: Problem) -> str:
+    """``::error file=...,line=...,col=...,title=...::message``: shown on the pull request's changed line."""
+    loc = problem.location
+    level = "error" if problem.severity is Severity.ERROR else "warning"
+    properties = ",".join([f"file={_escape_property(loc.file)}", f"line={loc.line}", f"col={loc.column}",
+                           f"title={_escape_property(f'okr check: {problem.code}')}"])
+    return f"::{level} {properties}::{_escape_data(problem.message)}"
+
+
+def _code_quality(problem: Problem) -> dict[str, object]:
+    """One issue of a GitLab Code Quality report, shown in the merge request's diff."""
+    loc = problem.location
+    fingerprint = hashlib.sha256(f"{loc.file}:{problem.code}:{problem.message}".encode()).hexdigest()
+    return {
+        "description": f"{problem.code}: {problem.message}",
+        "check_name": problem.code,
+        "fingerprint": fingerprint,
+        "severity": "major" if problem.severity is Severity.ERROR else "minor",
+        "location": {"path": loc.file, "positions": {"begin": {"line": loc.line, "column": loc.column}}},
+    }
+
+
+def job_summary(problems: tuple[Problem, ...]) -> str:
+    """Every problem as Markdown for a CI job summary, beyond GitHub's ten annotations per kind."""
+    if not problems:
+        return "### okr check: no problems\n"
+    rows = "".join(f"| {_cell(str(p.location))} | {p.severity.value} | {p.code} | {_cell(p.message)} |\n"
+                   for p in problems)
+    return (f"### okr check: {summary_counts(problems)}\n\n| where | severity | rule | message |\n"
+            f"|---|---|---|---|\n{rows}")
+
+
+def _cell(text: str) -> str:
+    """Text for a GitHub Markdown table cell: nothing in it can become markup or end the cell."""
+    special = set("\\`*_{}[]()#+-.!|<>&\"'~:")
+    return "".join(f"&#{ord(c)};" if c in special else c for c in " ".join(text.split()))
+
+
+def summary_counts(problems: tuple[Problem, ...]) -> str:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    return f"{_plural(errors, 'error')}, {_plural(len(problems) - errors, 'warning')}"
 
 
 def _as_dict(problem: Problem) -> dict[str, object]:
@@ -28,9 +86,7 @@ def _as_dict(problem: Problem) -> dict[str, object]:
 
 
 def summary(source: str, company: Company | None, problems: tuple[Problem, ...]) -> str:
-    errors = sum(p.severity is Severity.ERROR for p in problems)
-    warnings = len(problems) - errors
-    counted = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    counted = summary_counts(problems)
     if company is None:
         return f"{source}: {counted}"
     objectives = company.objectives()

@@ -28,6 +28,7 @@ class Kind(enum.Enum):
     BOOLEAN = "boolean"
     CHOICE = "choice"
     URL = "url"
+    EMAIL = "email"
     TEXT_LIST = "text list"
     PERSON_LIST = "person list"
     REFERENCES = "references"
@@ -177,6 +178,6 @@ TEAM_FILE = Shape("team file", "A team: its name and people. The root one descri
 
 PERSON = Shape("person", "Someone who owns, leads or checks in.", (
     Field("name", Kind.TEXT, "Full name.", required=True, max_length=MAX_TITLE),
-    Field("email", Kind.TEXT, "E-mail address.", max_length=320),
+    Field("email", Kind.EMAIL, "E-mail address.", max_length=320),
     Field("team", Kind.ID, "The id of the team the person belongs to."),
 ))

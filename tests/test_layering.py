@@ -7,7 +7,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 STAGES = ["errors", "periods", "load", "model", "schema", "fields", "validate", "privacy", "alignment", "progress",
-          "health", "i18n", "render", "pages", "export", "build", "publish", "report", "plugin", "cli"]
+          "health", "i18n", "render", "pages", "export", "diff", "build", "publish", "gitread", "report", "plugin",
+          "cli"]
 ADAPTERS = {"plugin", "cli", "__main__"}
 """The only modules that may talk to MkDocs, the terminal or the process."""
 
