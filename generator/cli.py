@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import yaml
 from generator import __version__, report
 from generator import diff as okr_diff
 from generator.build import generate
+from generator.editor_schema import KINDS, json_schema
 from generator.gitread import GitError, read_revision, top_level
 from generator.load import read_tree
 from generator.pages import SiteOptions
@@ -46,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--summary", metavar="FILE", help="also append every problem as a Markdown table to FILE "
                        "(default with --format github: $GITHUB_STEP_SUMMARY)")
+
+    schema_command = commands.add_parser(
+        "schema", help="print the JSON Schema of the OKR files, for editors",
+        description="Print the JSON Schema (draft-07) of period files, team files or people.yaml, generated "
+                    "from the definitions the validator uses. With --out, write all three to a folder.",
+        epilog="example: okr schema --kind period > period.schema.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    schema_command.add_argument("--kind", choices=KINDS, default="period", help="which file (default: period)")
+    schema_command.add_argument("--out", help="write period/team/people.schema.json into this folder instead")
 
     diff = commands.add_parser(
         "diff", help="what a change does to the OKRs, for a pull request",
@@ -114,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "status":
             return _status(args)
+        if args.command == "schema":
+            return _schema(args)
         if args.command == "diff":
             return _diff(args)
         if args.command == "build":
@@ -299,3 +312,19 @@ def _diff(args: argparse.Namespace) -> int:
         as_of=as_of, base_raw=base_company, base_name=args.base, head_name=head_name)
     sys.stdout.write(okr_diff.render(changes, args.format))
     return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.out is None:
+        sys.stdout.write(schema_text(args.kind))
+        return EXIT_OK
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in KINDS:
+        (folder / f"{kind}.schema.json").write_text(schema_text(kind), encoding="utf-8")
+    print(f"okr schema: {', '.join(f'{k}.schema.json' for k in KINDS)} written to {args.out}")
+    return EXIT_OK
+
+
+def schema_text(kind: str) -> str:
+    return json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"

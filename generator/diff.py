@@ -106,7 +106,7 @@ class Diff:
     def headline(self) -> str:
         counts = Counter(change.kind for change in self.changes)
         parts = [f"{count} {HEADLINE_WORDS[kind][count != 1]}" for kind, count in
-                 sorted(counts.items(), key=lambda item: list(Kind).index(item[0]))]
+                 sorted(counts.items(), key=lambda item: list(HEADLINE_WORDS).index(item[0]))]
         return ", ".join(parts)
 
 

@@ -6,9 +6,12 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
-STAGES = ["errors", "periods", "load", "model", "schema", "fields", "validate", "privacy", "alignment", "progress",
-          "health", "i18n", "render", "pages", "export", "diff", "build", "publish", "gitread", "report", "plugin",
-          "cli"]
+STAGES = [
+    "errors", "periods", "load", "model", "schema", "fields", "editor_schema", "validate",  # the format
+    "privacy", "alignment", "progress", "health",  # the engine
+    "i18n", "render", "pages", "export", "diff", "build", "publish", "gitread",  # the site and the review
+    "report", "plugin", "cli",  # the adapters
+]
 ADAPTERS = {"plugin", "cli", "__main__"}
 """The only modules that may talk to MkDocs, the terminal or the process."""
 

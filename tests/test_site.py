@@ -134,7 +134,7 @@ def test_a_validation_error_leaves_the_previous_site_as_it_was(project: Path, tm
     team_file.write_text(team_file.read_text(encoding="utf-8").replace("target: 1500", "tagret: 1500"))
     done = build(copy)
     assert done.returncode == 1
-    assert "okrs/marketing/2026-Q4.yaml:11:9: error[unknown-key]: unknown key 'tagret'" in done.stdout
+    assert "okrs/marketing/2026-Q4.yaml:12:9: error[unknown-key]: unknown key 'tagret'" in done.stdout
     assert "the site in 'site' was left as it was" in done.stderr
     assert _digest(copy / "site") == before
     assert sorted(p.name for p in copy.iterdir()) == ["docs", "mkdocs.yml", "okrs", "site"]
