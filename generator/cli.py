@@ -17,17 +17,18 @@ from pathlib import Path
 
 import yaml
 
-from generator import __version__, report
+from generator import __version__, recording, report
 from generator import diff as okr_diff
 from generator.build import generate
+from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
 from generator.gitread import GitError, read_revision, top_level
-from generator.load import read_tree
+from generator.load import read_files, read_tree
 from generator.pages import SiteOptions
 from generator.periods import PeriodName, current_period, resolve_as_of
 from generator.privacy import public_view
 from generator.progress import evaluate
-from generator.publish import replace_atomically, replaceable, write_tree
+from generator.publish import replace_atomically, replaceable, write_file_atomically, write_tree
 from generator.render import status_text
 from generator.validate import validate
 
@@ -57,6 +58,25 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     schema_command.add_argument("--kind", choices=KINDS, default="period", help="which file (default: period)")
     schema_command.add_argument("--out", help="write period/team/people.schema.json into this folder instead")
+
+    checkin = commands.add_parser(
+        "checkin", help="record a check-in without editing YAML by hand",
+        description="Append a check-in to the right period file and change nothing else in it: comments, key "
+                    "order, quoting, blank lines, line endings and indentation stay as they were. The tree is "
+                    "checked before and after; nothing is written if either check fails.",
+        epilog="example: okr checkin support/engagement/tier1-tickets 66 --confidence 0.8 --note 'FAQ bot live'",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    checkin.add_argument("ref", help="team/objective/key-result (or team/PERIOD/objective/key-result)")
+    checkin.add_argument("value", help="the value today; for a milestone, percent complete")
+    checkin.add_argument("--note", help="what happened")
+    checkin.add_argument("--confidence", help="0.0-1.0: how sure you are the key result will be met")
+    checkin.add_argument("--status", choices=("on_track", "at_risk", "off_track", "achieved"),
+                         help="state the status instead of computing it")
+    checkin.add_argument("--date", help="the day of the reading, YYYY-MM-DD (default: today)")
+    checkin.add_argument("--by", help="who checks in")
+    checkin.add_argument("--period", help="the period, e.g. 2026-Q4 (default: the current one)")
+    checkin.add_argument("--path", default="okrs", help="the OKR folder (default: okrs)")
+    checkin.add_argument("--force", action="store_true", help="allow a date before the latest check-in")
 
     diff = commands.add_parser(
         "diff", help="what a change does to the OKRs, for a pull request",
@@ -127,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _status(args)
         if args.command == "schema":
             return _schema(args)
+        if args.command == "checkin":
+            return _checkin(args)
         if args.command == "diff":
             return _diff(args)
         if args.command == "build":
@@ -328,3 +350,74 @@ def _schema(args: argparse.Namespace) -> int:
 
 def schema_text(kind: str) -> str:
     return json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"
+
+
+def _checkin(args: argparse.Namespace) -> int:
+    source = Path(args.path)
+    if not source.is_dir():
+        print(f"okr checkin: '{args.path}' is not a folder (give the folder that holds team.yaml)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        reading = _reading(args)
+    except ValueError as exc:
+        print(f"okr checkin: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    shown = args.path.rstrip("/") or "/"
+    files = _files_of(source)
+    before = validate(read_files(files, shown))
+    if before.company is None:
+        sys.stdout.write(report.render(before.errors, "text"))
+        print("okr checkin: the OKR files have errors: fix them first (nothing was written)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        objective, key_result = recording.locate(before.company, args.ref, args.period, reading.date)
+    except recording.NotFoundError as exc:
+        print(f"okr checkin: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    latest = max((c.date for c in key_result.checkins), default=None)
+    if latest is not None and reading.date < latest and not args.force:
+        print(f"okr checkin: {reading.date.isoformat()} is before the latest check-in ({latest.isoformat()}); "
+              "use --force to record it anyway", file=sys.stderr)
+        return EXIT_PROBLEMS
+    relative = _relative_source(shown, objective.location.file)
+    try:
+        data = recording.with_checkin(files[relative], objective, key_result, reading)
+    except EditError as exc:
+        print(f"okr checkin: {relative}: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    after = validate(read_files({**files, relative: data}, shown))
+    if after.company is None:
+        sys.stdout.write(report.render(after.errors, "text"))
+        print("okr checkin: the check-in would make the file invalid; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    write_file_atomically(source / relative, data)
+    print(recording.summary(before.company, after.company, objective, key_result, reading.date,
+                            f"{shown}/{relative}"))
+    return EXIT_OK
+
+
+def _reading(args: argparse.Namespace) -> NewCheckIn:
+    value = recording.number(args.value, "the value")
+    confidence = recording.number(args.confidence, "--confidence") if args.confidence is not None else None
+    if confidence is not None and not 0 <= confidence <= 1:
+        raise ValueError("--confidence is from 0.0 to 1.0")
+    as_of = resolve_as_of(args.date, os.environ.get("SOURCE_DATE_EPOCH"), dt.date.today())
+    return NewCheckIn(as_of, value, confidence, args.status, args.note, args.by)
+
+
+def _files_of(source: Path) -> dict[str, bytes]:
+    """Every regular file of the tree (hidden ones aside), to check the tree as it will be after an edit."""
+    files: dict[str, bytes] = {}
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source).as_posix()
+        if any(part.startswith(".") for part in relative.split("/")):
+            continue
+        if path.is_symlink():
+            files[relative] = b""  # reported by the check as a symbolic link
+        elif path.is_file():
+            files[relative] = path.read_bytes()
+    return files
+
+
+def _relative_source(shown: str, file: str) -> str:
+    return file[len(shown) + 1:] if shown not in ("", ".") else file

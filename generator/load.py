@@ -27,6 +27,8 @@ try:  # PyYAML's libyaml binding; the pure-Python one is six times slower but re
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
+YAML_LOADER = SafeLoader
+"""The loader every stage composes YAML with: libyaml's where PyYAML was built with it."""
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 24
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")

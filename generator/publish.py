@@ -71,3 +71,23 @@ def write_tree(folder: Path, files: Iterable[tuple[str, bytes]]) -> None:
 def replaceable(folder: Path) -> bool:
     """True when ``folder`` is absent, empty, or an earlier ``okr generate`` output."""
     return not folder.exists() or (folder.is_dir() and (not any(folder.iterdir()) or (folder / MARKER).exists()))
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` so that a crash leaves either the old file or the new one, never half."""
+    temporary = path.with_name(f".{path.name}.writing-{os.getpid()}")
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copymode(path, temporary)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
