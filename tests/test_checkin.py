@@ -80,7 +80,7 @@ def test_a_first_check_in_adds_the_key(tmp_path: Path) -> None:
 
 def test_the_result_is_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = OBJECTIVE + "      - {id: k, title: K, start: 100, target: 50, checkins: [{date: 2026-10-05, value: 96}]}\n"
-    code, *_, path = run(tmp_path, text, "t/grow/k", "72", "--date", "2026-11-23")
+    code, *_ = run(tmp_path, text, "t/grow/k", "72", "--date", "2026-11-23")
     assert code == 0
     assert capsys.readouterr().out == (f"t/2026-Q4/grow/k: 96 → 72 (8% → 56%), on track; written to "
                                        f"{tmp_path / 'okrs'}/t/2026-Q4.yaml\n")
