@@ -6,7 +6,9 @@ Exit codes: 0 success, 1 problems found (or the build failed), 2 bad usage, 3 an
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -22,6 +24,7 @@ from generator import diff as okr_diff
 from generator.build import generate
 from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
+from generator.export import CSV_COLUMNS, csv_rows, export
 from generator.gitread import GitError, read_revision, top_level
 from generator.load import read_files, read_tree
 from generator.pages import SiteOptions
@@ -77,6 +80,21 @@ def _parser() -> argparse.ArgumentParser:
     checkin.add_argument("--period", help="the period, e.g. 2026-Q4 (default: the current one)")
     checkin.add_argument("--path", default="okrs", help="the OKR folder (default: okrs)")
     checkin.add_argument("--force", action="store_true", help="allow a date before the latest check-in")
+
+    export_command = commands.add_parser(
+        "export", help="every objective and key result with its numbers, as JSON or CSV",
+        description="Export every objective and key result with team, period, owner, values, progress, status, "
+                    "score and alignment. JSON is the structure the site publishes as okrs.json; CSV has one row "
+                    "per key result, for spreadsheets.",
+        epilog="example: okr export okrs --format csv --bom --out okrs.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    export_command.add_argument("path", nargs="?", default="okrs", help="the OKR folder (default: okrs)")
+    export_command.add_argument("--format", choices=("json", "csv"), default="json", help="(default: json)")
+    export_command.add_argument("--out", help="write to this file (default: standard output)")
+    export_command.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte-order mark, so "
+                                "Excel opens Cyrillic correctly")
+    export_command.add_argument("--include-private", action="store_true", help="include private objectives")
+    _add_as_of(export_command)
 
     diff = commands.add_parser(
         "diff", help="what a change does to the OKRs, for a pull request",
@@ -147,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _status(args)
         if args.command == "schema":
             return _schema(args)
+        if args.command == "export":
+            return _export(args)
         if args.command == "checkin":
             return _checkin(args)
         if args.command == "diff":
@@ -421,3 +441,33 @@ def _files_of(source: Path) -> dict[str, bytes]:
 
 def _relative_source(shown: str, file: str) -> str:
     return file[len(shown) + 1:] if shown not in ("", ".") else file
+
+
+def _export(args: argparse.Namespace) -> int:
+    source = Path(args.path)
+    if not source.is_dir():
+        print(f"okr export: '{args.path}' is not a folder (give the folder that holds team.yaml)", file=sys.stderr)
+        return EXIT_USAGE
+    as_of = _as_of(args, "export")
+    if as_of is None:
+        return EXIT_USAGE
+    result = validate(read_tree(source, args.path.rstrip("/") or "/"))
+    if result.company is None:
+        sys.stderr.write(report.render(result.errors, "text"))
+        print("okr export: the OKR files have errors: fix them first", file=sys.stderr)
+        return EXIT_PROBLEMS
+    company = public_view(result.company, include_private=args.include_private)
+    evaluation = evaluate(company, as_of)
+    if args.format == "json":
+        data = (json.dumps(export(company, evaluation), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(csv_rows(company, evaluation))
+        data = ("\ufeff" if args.bom else "").encode("utf-8") + buffer.getvalue().encode("utf-8")
+    if args.out:
+        write_file_atomically(Path(args.out), data)
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK

@@ -90,3 +90,40 @@ def _key_result(kr: KeyResultProgress) -> dict[str, Any]:
                      for c in kr.checkins],
         "milestone": k.kind is KeyResultKind.MILESTONE,
     }
+
+
+CSV_COLUMNS = ("team", "team_name", "period", "objective", "objective_title", "objective_progress",
+               "objective_status", "objective_score", "aligned_to", "key_result", "title", "kind", "owner", "start",
+               "target", "unit", "current", "progress", "status", "stale", "confidence", "score", "dropped")
+
+
+def csv_rows(company: Company, evaluation: Evaluation) -> list[dict[str, Any]]:
+    """One row per key result, with its objective, for spreadsheets and BI tools."""
+    rows = []
+    for o in evaluation.objectives.values():
+        objective = o.objective
+        for kr in o.key_results:
+            k = kr.key_result
+            rows.append({
+                "team": objective.team, "team_name": company.team(objective.team).name,
+                "period": str(objective.period), "objective": objective.id, "objective_title": objective.title,
+                "objective_progress": _round(o.progress), "objective_status": o.status.value,
+                "objective_score": _round(o.score),
+                "aligned_to": " ".join("restricted" if a.restricted else str(a.target) for a in objective.aligned_to),
+                "key_result": k.id, "title": k.title, "kind": k.kind.value, "owner": k.owner or "",
+                "start": k.start, "target": k.target if k.target is not None else (k.stay_above or k.stay_below),
+                "unit": k.unit, "current": kr.current, "progress": _round(kr.progress), "status": kr.status.value,
+                "stale": kr.stale, "confidence": kr.confidence, "score": _round(kr.score), "dropped": k.dropped or "",
+            })
+    return [{key: _cell(value) for key, value in row.items()} for row in rows]
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with an apostrophe,
+    as OWASP advises for CSV: titles are written by anyone who can open a pull request."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
