@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from generator import __version__, recording, report
+from generator import __version__, newperiod, recording, report
 from generator import diff as okr_diff
 from generator.build import generate
 from generator.checkin import EditError, NewCheckIn
@@ -96,6 +96,19 @@ def _parser() -> argparse.ArgumentParser:
     export_command.add_argument("--include-private", action="store_true", help="include private objectives")
     _add_as_of(export_command)
 
+    new_period = commands.add_parser(
+        "new-period", help="draft next period's files from this one",
+        description="Write next period's file for every team that had OKRs in the source period: objectives "
+                    "copied as drafts, each unfinished key result carried over with its current value as the new "
+                    "start, achieved ones left behind, check-ins and scores cleared, alignment re-pointed to the new "
+                    "period where the parent is carried over too. Existing files are never overwritten.",
+        epilog="example: okr new-period 2027-Q1 --from 2026-Q4",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    new_period.add_argument("period", help="the new period, e.g. 2027-Q1")
+    new_period.add_argument("--from", dest="source", help="the period to start from (default: the one before)")
+    new_period.add_argument("--path", default="okrs", help="the OKR folder (default: okrs)")
+    _add_as_of(new_period)
+
     diff = commands.add_parser(
         "diff", help="what a change does to the OKRs, for a pull request",
         description="Compare the OKR tree in two git revisions (HEAD defaults to the working tree), read "
@@ -165,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _status(args)
         if args.command == "schema":
             return _schema(args)
+        if args.command == "new-period":
+            return _new_period(args)
         if args.command == "export":
             return _export(args)
         if args.command == "checkin":
@@ -471,3 +486,53 @@ def _export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(data)
     return EXIT_OK
+
+
+def _new_period(args: argparse.Namespace) -> int:
+    source_dir = Path(args.path)
+    target = PeriodName.parse(args.period)
+    source = PeriodName.parse(args.source) if args.source else (newperiod.previous(target) if target else None)
+    if target is None or source is None or not source_dir.is_dir():
+        print("okr new-period: give a period such as 2027-Q1 (and --from 2026-Q4), and an OKR folder",
+              file=sys.stderr)
+        return EXIT_USAGE
+    as_of = _as_of(args, "new-period")
+    if as_of is None:
+        return EXIT_USAGE
+    shown = args.path.rstrip("/") or "/"
+    files = _files_of(source_dir)
+    before = validate(read_files(files, shown))
+    if before.company is None:
+        sys.stdout.write(report.render(before.errors, "text"))
+        print("okr new-period: the OKR files have errors: fix them first (nothing was written)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    schema = _schema_path(source_dir)
+    written: list[newperiod.Draft] = []
+    skipped: list[newperiod.Draft] = []
+    finished: list[newperiod.Draft] = []
+    for draft in newperiod.drafts(before.company, source, target, as_of, schema):
+        (skipped if draft.path in files else finished if not draft.objectives else written).append(draft)
+    after = validate(read_files({**files, **{d.path: d.text.encode() for d in written}}, shown))
+    if after.company is None:
+        sys.stdout.write(report.render(after.errors, "text"))
+        print("okr new-period: the drafts would not pass okr check; nothing was written (please report this)",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
+    for draft in written:
+        write_file_atomically(source_dir / draft.path, draft.text.encode("utf-8"))
+        behind = f"; left behind: {', '.join(draft.left_behind)}" if draft.left_behind else ""
+        print(f"wrote {shown}/{draft.path}: {report.plural(draft.objectives, 'objective')}, "
+              f"{report.plural(draft.key_results, 'key result')}{behind}")
+    for draft in skipped:
+        print(f"kept {shown}/{draft.path}: it exists already")
+    for draft in finished:
+        print(f"no {shown}/{draft.path}: nothing to carry over ({', '.join(draft.left_behind)})")
+    if not written and not skipped and not finished:
+        print(f"okr new-period: no team has OKRs for {source}")
+    return EXIT_OK
+
+
+def _schema_path(source_dir: Path) -> str:
+    """The schema folder as seen from the OKR folder, when the repository has one (for the modeline)."""
+    schemas = source_dir.resolve().parent / "docs" / "schema"
+    return "../docs/schema/" if (schemas / "period.schema.json").is_file() else ""

@@ -76,7 +76,7 @@ def _cell(text: str) -> str:
 
 def summary_counts(problems: tuple[Problem, ...]) -> str:
     errors = sum(p.severity is Severity.ERROR for p in problems)
-    return f"{_plural(errors, 'error')}, {_plural(len(problems) - errors, 'warning')}"
+    return f"{plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')}"
 
 
 def _as_dict(problem: Problem) -> dict[str, object]:
@@ -92,10 +92,10 @@ def summary(source: str, company: Company | None, problems: tuple[Problem, ...])
     objectives = company.objectives()
     key_results = sum(len(o.key_results) for o in objectives)
     periods = sum(len(t.periods) for t in company.teams)
-    contents = (f"{_plural(len(company.teams), 'team')}, {_plural(periods, 'period file')}, "
-                f"{_plural(len(objectives), 'objective')}, {_plural(key_results, 'key result')}")
+    contents = (f"{plural(len(company.teams), 'team')}, {plural(periods, 'period file')}, "
+                f"{plural(len(objectives), 'objective')}, {plural(key_results, 'key result')}")
     return f"{source}: {contents}; {counted}" if problems else f"{source}: {contents}; no problems"
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
