@@ -26,14 +26,15 @@ from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
 from generator.export import CSV_COLUMNS, csv_rows, export
 from generator.gitread import GitError, read_revision, top_level
-from generator.load import read_files, read_tree
+from generator.load import ID_PATTERN, read_files, read_tree
 from generator.pages import SiteOptions
 from generator.periods import PeriodName, current_period, resolve_as_of
 from generator.privacy import public_view
 from generator.progress import evaluate
 from generator.publish import replace_atomically, replaceable, write_file_atomically, write_tree
 from generator.render import status_text
-from generator.validate import validate
+from generator.scaffold import scaffold
+from generator.validate import RESERVED_IDS, validate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -109,6 +110,19 @@ def _parser() -> argparse.ArgumentParser:
     new_period.add_argument("--path", default="okrs", help="the OKR folder (default: okrs)")
     _add_as_of(new_period)
 
+    init = commands.add_parser(
+        "init", help="create a new, working OKR site repository",
+        description="Create a new OKR repository: the company's team.yaml, one team with one period file, "
+                    "mkdocs.yml, the CI workflows, the editor schema and a README. `okr check` and "
+                    "`mkdocs build --strict` pass on it at once.",
+        epilog="example: okr init acme-okrs --name 'Acme Corp' --team support --team-name 'Customer support'",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    init.add_argument("folder", help="the new repository's folder (absent or empty)")
+    init.add_argument("--name", default="Acme", help="the company's name (default: Acme)")
+    init.add_argument("--team", default="first-team", help="the first team's id (default: first-team)")
+    init.add_argument("--team-name", default="First team", help="the first team's name")
+    init.add_argument("--language", default="en", help="the site's language: en or ru (default: en)")
+
     diff = commands.add_parser(
         "diff", help="what a change does to the OKRs, for a pull request",
         description="Compare the OKR tree in two git revisions (HEAD defaults to the working tree), read "
@@ -178,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _status(args)
         if args.command == "schema":
             return _schema(args)
+        if args.command == "init":
+            return _init(args)
         if args.command == "new-period":
             return _new_period(args)
         if args.command == "export":
@@ -536,3 +552,22 @@ def _schema_path(source_dir: Path) -> str:
     """The schema folder as seen from the OKR folder, when the repository has one (for the modeline)."""
     schemas = source_dir.resolve().parent / "docs" / "schema"
     return "../docs/schema/" if (schemas / "period.schema.json").is_file() else ""
+
+
+def _init(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        print(f"okr init: '{args.folder}' exists and is not empty: choose a new folder", file=sys.stderr)
+        return EXIT_USAGE
+    if not ID_PATTERN.match(args.team) or args.team in RESERVED_IDS:
+        print(f"okr init: '{args.team}' is not a team id: lowercase letters, digits and '-'", file=sys.stderr)
+        return EXIT_USAGE
+    today = resolve_as_of(None, os.environ.get("SOURCE_DATE_EPOCH"), dt.date.today())
+    files = scaffold(args.name, args.team, args.team_name, args.language, today)
+    for relative, content in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file_atomically(path, content)
+    print(f"okr init: a new OKR repository in {args.folder} ({len(files)} files). Next:\n"
+          f"  cd {args.folder} && git init && okr check okrs && okr build")
+    return EXIT_OK

@@ -24,7 +24,7 @@ from generator.i18n import Language, language
 from generator.model import CheckIn, Company, KeyResultKind, Reference, Team
 from generator.periods import PeriodName, current_period
 from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress, Status
-from generator.render import attribute, identifier, site_environment
+from generator.render import BUNDLED, attribute, identifier, site_environment
 
 SPARK_WIDTH, SPARK_HEIGHT = 96, 24
 ATTENTION = frozenset({Status.AT_RISK, Status.OFF_TRACK, Status.BREACHED})
@@ -79,8 +79,8 @@ def person_path(person_id: str) -> str:
     return f"people/{person_id}.md"
 
 
-PERIODS_PATH, TEAMS_PATH, PEOPLE_PATH, UPDATES_PATH, DATA_PATH = (
-    "periods.md", "teams/index.md", "people/index.md", "updates.md", "okrs.json")
+PERIODS_PATH, TEAMS_PATH, PEOPLE_PATH, UPDATES_PATH, PROGRESS_PATH, DATA_PATH = (
+    "periods.md", "teams/index.md", "people/index.md", "updates.md", "progress.md", "okrs.json")
 
 
 HOME_PATHS = (("home", "index.md"), ("periods", PERIODS_PATH), ("teams", TEAMS_PATH), ("people", PEOPLE_PATH),
@@ -241,7 +241,7 @@ def site_pages(company: Company, evaluation: Evaluation,
     site = _Site(company, evaluation, lang, env, periods,
                  current_period(periods, evaluation.as_of, company.fiscal_year_start),
                  {p.id: p.name for p in company.people})
-    pages = [_home(site), _periods(site), _teams(site), _updates(site)]
+    pages = [_home(site), _periods(site), _teams(site), _updates(site), _explanation()]
     for period in periods:
         pages += [_period(site, period), _alignment(site, period), _risks(site, period)]
         pages += [_team_period(site, team, period) for team in company.teams
@@ -313,6 +313,11 @@ def _home(site: _Site) -> SitePage:
         attention=sum(kr.status in ATTENTION for kr in key_results), stale=sum(kr.stale for kr in key_results),
         latest=_recent_checkins(site, in_period)[:LATEST_ON_HOME])
     return SitePage(home_path(), markdown)
+
+
+def _explanation() -> SitePage:
+    """How progress is computed: every number on the site links here, so every site carries it."""
+    return SitePage(PROGRESS_PATH, (BUNDLED / "site" / "progress.md").read_text(encoding="utf-8"))
 
 
 def _periods(site: _Site) -> SitePage:

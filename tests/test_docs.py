@@ -39,7 +39,7 @@ def test_the_worked_examples_match_the_engine() -> None:
     evaluation = evaluate(public_view(company), dt.date(2026, 11, 28))
     engagement = next(o for o in evaluation.objectives.values() if o.objective.id == "engagement")
     by_id = {kr.key_result.id: kr for kr in engagement.key_results}
-    text = (REPO / "docs" / "progress.md").read_text(encoding="utf-8")
+    text = (REPO / "generator" / "templates" / "site" / "progress.md").read_text(encoding="utf-8")
     assert f"(1 + 1 + 2) = {round(engagement.progress * 100)}%" in text  # type: ignore[operator]
     assert f"= **{round(by_id['academy'].progress * 100)}%**" in text  # type: ignore[operator]
     assert f"= **{round(by_id['tier1-tickets'].progress * 100)}%**" in text  # type: ignore[operator]
