@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import importlib
 import io
 import json
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from generator import __version__, newperiod, recording, report
+from generator import __version__, newperiod, recording, report, spreadsheet
 from generator import diff as okr_diff
 from generator.build import generate
 from generator.checkin import EditError, NewCheckIn
@@ -123,6 +124,18 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--team-name", default="First team", help="the first team's name")
     init.add_argument("--language", default="en", help="the site's language: en or ru (default: en)")
 
+    importer = commands.add_parser(
+        "import", help="turn an OKR spreadsheet (CSV or .xlsx) into YAML files",
+        description="Read the common OKR spreadsheet layout (one row per key result: team, period, objective, "
+                    "key result, start, target, current, unit, owner, date...; headers in English or Russian, in "
+                    "any order) and write a YAML tree, reporting every row it could not place and why.",
+        epilog="example: okr import okrs.csv --out okrs --company 'Acme Corp'",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    importer.add_argument("sheet", help="a .csv file (UTF-8, comma or semicolon separated) or an .xlsx workbook")
+    importer.add_argument("--out", default="okrs", help="the OKR folder to write (default: okrs)")
+    importer.add_argument("--company", default="Company", help="the company's name for a new team.yaml")
+    importer.add_argument("--date", help="the date of current values without one (default: today)")
+
     diff = commands.add_parser(
         "diff", help="what a change does to the OKRs, for a pull request",
         description="Compare the OKR tree in two git revisions (HEAD defaults to the working tree), read "
@@ -192,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _status(args)
         if args.command == "schema":
             return _schema(args)
+        if args.command == "import":
+            return _import(args)
         if args.command == "init":
             return _init(args)
         if args.command == "new-period":
@@ -571,3 +586,46 @@ def _init(args: argparse.Namespace) -> int:
     print(f"okr init: a new OKR repository in {args.folder} ({len(files)} files). Next:\n"
           f"  cd {args.folder} && git init && okr check okrs && okr build")
     return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    sheet = Path(args.sheet)
+    try:
+        rows = _sheet_rows(sheet)
+        today = resolve_as_of(args.date, os.environ.get("SOURCE_DATE_EPOCH"), dt.date.today())
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        print(f"okr import: {args.sheet}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    imported = spreadsheet.convert(rows, today, args.company)
+    for skipped in imported.skipped:
+        print(f"{args.sheet}:{skipped.row}: skipped: {skipped.reason}")
+    out = Path(args.out)
+    existing = _files_of(out) if out.is_dir() else {}
+    new = {path: text.encode("utf-8") for path, text in imported.files.items() if path not in existing}
+    result = validate(read_files({**existing, **new}, args.out.rstrip("/") or "/"))
+    if result.company is None:
+        sys.stdout.write(report.render(result.errors, "text"))
+        print("okr import: the imported files would not pass okr check; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for path, content in new.items():
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_file_atomically(target, content)
+    kept = len(imported.files) - len(new)
+    print(f"okr import: {imported.rows - len([s for s in imported.skipped if s.row > 1])} of {imported.rows} rows "
+          f"placed; {len(new)} files written to {args.out}" + (f", {kept} existing files kept" if kept else ""))
+    return EXIT_PROBLEMS if any(s.row == 1 for s in imported.skipped) else EXIT_OK
+
+
+def _sheet_rows(sheet: Path) -> list[list[object]]:
+    if sheet.suffix.lower() == ".xlsx":
+        try:  # optional: only .xlsx needs it
+            openpyxl = importlib.import_module("openpyxl")
+        except ImportError:
+            raise ValueError("reading .xlsx needs openpyxl: python -m pip install openpyxl "
+                             "(or save the sheet as CSV)") from None
+        workbook = openpyxl.load_workbook(sheet, read_only=True, data_only=True)
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    text = sheet.read_bytes().decode("utf-8-sig")
+    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]

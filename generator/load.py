@@ -433,3 +433,15 @@ def _period_guess(stem: str) -> str | None:
     part = match[2] or match[3]
     guess = f"{year}-{part}" if part else year
     return guess if PeriodName.parse(guess) is not None else None
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes every value out in full: the loader refuses anchors and aliases, so they are never written."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump(document: Any) -> str:
+    """YAML for files the tools write: block style, keys in the given order, Unicode as it is."""
+    return yaml.dump(document, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=110)

@@ -11,8 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
+from generator.load import dump
 from generator.model import Company, InitiativeStatus, KeyResult, KeyResultKind, Objective, ProgressSource
 from generator.periods import PeriodKind, PeriodName
 from generator.progress import checkins_until, value_progress
@@ -67,7 +66,7 @@ def drafts(company: Company, source: PeriodName, target: PeriodName, as_of: dt.d
             if schema_path else ""
         header = (f"{modeline}# Drafted by `okr new-period` from {source}: review the targets before the "
                   "period starts.\n")
-        text = header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=110)
+        text = header + dump(document)
         result.append(Draft(path, text, len(kept), sum(len(krs) for _, krs in kept), tuple(behind)))
     return result
 

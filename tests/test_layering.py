@@ -10,7 +10,7 @@ STAGES = [
     "errors", "periods", "load", "model", "schema", "fields", "editor_schema", "validate",  # the format
     "privacy", "alignment", "progress", "health",  # the engine
     "i18n", "render", "pages", "export", "diff", "build", "publish", "gitread",  # the site and the review
-    "checkin", "recording", "newperiod", "scaffold",  # authoring
+    "checkin", "recording", "newperiod", "scaffold", "spreadsheet",  # authoring
     "report", "plugin", "cli",  # the adapters
 ]
 ADAPTERS = {"plugin", "cli", "__main__"}
