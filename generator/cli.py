@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 problems found (or the build failed), 2 bad usage, 3 an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import importlib
@@ -15,7 +16,7 @@ import os
 import subprocess
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import yaml
@@ -27,7 +28,7 @@ from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
 from generator.export import CSV_COLUMNS, csv_rows, export
 from generator.gitread import GitError, read_revision, top_level
-from generator.load import ID_PATTERN, read_files, read_tree
+from generator.load import ID_PATTERN, Progress, read_files, read_tree
 from generator.pages import SiteOptions
 from generator.periods import PeriodName, current_period, resolve_as_of
 from generator.privacy import public_view
@@ -234,13 +235,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+@contextlib.contextmanager
+def _reading_progress(what: str) -> Iterator[Progress]:
+    """A progress line on a terminal while files are read (it disappears when done); silent otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda path: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn
+    from rich.progress import Progress as Bar
+
+    with Bar(SpinnerColumn(), TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+             console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=None)
+        yield lambda path: bar.update(task, advance=1, description=path[-60:])
+
+
 def _check(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.is_dir():
         print(f"okr check: '{args.path}' is not a folder (give the folder that holds team.yaml)", file=sys.stderr)
         return EXIT_USAGE
     shown = args.path.rstrip("/") or "/"
-    result = validate(read_tree(path, shown))
+    with _reading_progress("okr check") as progress:
+        tree = read_tree(path, shown, progress)
+    result = validate(tree)
     problems = report.promote_warnings(result.problems) if args.strict else result.problems
     failed = any(p.severity.value == "error" for p in problems)
     sys.stdout.write(report.render(problems, args.format))
@@ -264,7 +283,9 @@ def _status(args: argparse.Namespace) -> int:
         print(f"okr status: {exc}", file=sys.stderr)
         return EXIT_USAGE
     shown = args.path.rstrip("/") or "/"
-    result = validate(read_tree(path, shown))
+    with _reading_progress("okr status") as progress:
+        tree = read_tree(path, shown, progress)
+    result = validate(tree)
     if result.company is None:
         sys.stdout.write(report.render(result.errors, "text"))
         print(f"{report.summary(shown, None, result.problems)}: fix them first (okr check)", file=sys.stderr)
@@ -330,7 +351,9 @@ def _build(args: argparse.Namespace) -> int:
     if as_of is None:
         return EXIT_USAGE
     source = _plugin_source(config)
-    result = validate(read_tree(config.parent / source, source))
+    with _reading_progress("okr build: checking") as progress:
+        tree = read_tree(config.parent / source, source, progress)
+    result = validate(tree)
     sys.stdout.write(report.render(result.problems, "text"))
     if result.company is None:
         print(report.summary(source, None, result.problems) + f": the site in '{args.site_dir}' was left as it was",
@@ -497,7 +520,9 @@ def _export(args: argparse.Namespace) -> int:
     as_of = _as_of(args, "export")
     if as_of is None:
         return EXIT_USAGE
-    result = validate(read_tree(source, args.path.rstrip("/") or "/"))
+    with _reading_progress("okr export") as progress:
+        tree = read_tree(source, args.path.rstrip("/") or "/", progress)
+    result = validate(tree)
     if result.company is None:
         sys.stderr.write(report.render(result.errors, "text"))
         print("okr export: the OKR files have errors: fix them first", file=sys.stderr)

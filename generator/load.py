@@ -309,13 +309,21 @@ def _disk_listing(folder: Path) -> list[Entry]:
         return [_disk_entry(entry) for entry in sorted(scan, key=lambda entry: entry.name)]
 
 
-def read_tree(root: Path, shown_as: str | None = None) -> SourceTree:
+Progress = Callable[[str], None]
+"""Told the path of every file as it is read: the command line draws a progress bar with it."""
+
+
+def _quiet(path: str) -> None:
+    pass
+
+
+def read_tree(root: Path, shown_as: str | None = None, progress: Progress = _quiet) -> SourceTree:
     """Read every file of the OKR tree under ``root``; never raises for bad input."""
     shown = shown_as if shown_as is not None else str(root)
     if not root.is_dir():
         problem = error(Location(shown), "no-such-folder", f"'{shown}' is not a folder of OKRs")
         return SourceTree(shown, (), None, (problem,))
-    return _read(lambda: _disk_listing(root), shown)
+    return _read(lambda: _disk_listing(root), shown, progress)
 
 
 def read_files(files: Mapping[str, bytes | None], shown: str) -> SourceTree:
@@ -342,16 +350,17 @@ def _sorted(folders: dict[str, list[Entry]], folder: str) -> list[Entry]:
     return sorted(folders[folder], key=lambda entry: entry.name)
 
 
-def _read(root_listing: Callable[[], list[Entry]], shown: str) -> SourceTree:
+def _read(root_listing: Callable[[], list[Entry]], shown: str, progress: Progress = _quiet) -> SourceTree:
     problems: list[Problem] = []
     folders: list[TeamFolder] = []
     people: list[Document | None] = [None]
-    _walk(root_listing, "", None, shown, folders, people, problems)
+    _walk(root_listing, "", None, shown, folders, people, problems, progress)
     return SourceTree(shown, tuple(folders), people[0], tuple(problems))
 
 
 def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None, shown: str,
-          folders: list[TeamFolder], people: list[Document | None], problems: list[Problem]) -> None:
+          folders: list[TeamFolder], people: list[Document | None], problems: list[Problem],
+          progress: Progress) -> None:
     team_file: Document | None = None
     periods: list[tuple[PeriodName, Document]] = []
     subfolders: list[tuple[Callable[[], list[Entry]], str]] = []
@@ -377,11 +386,11 @@ def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None,
         elif entry.kind != "file":
             problems.append(error(location, "unknown-file", "not a regular file: remove it"))
         elif name == TEAM_FILE:
-            team_file = _read_document(entry, child_shown)
+            team_file = _read_document(entry, child_shown, progress)
         elif name == PEOPLE_FILE and parent is None:
-            people[0] = _read_document(entry, child_shown)
+            people[0] = _read_document(entry, child_shown, progress)
         elif name.endswith(".yaml") and (period := PeriodName.parse(name[: -len(".yaml")])) is not None:
-            periods.append((period, _read_document(entry, child_shown)))
+            periods.append((period, _read_document(entry, child_shown, progress)))
         else:
             problems.append(error(location, "unknown-file", _unknown_file_message(name, parent is None)))
     if team_file is None:
@@ -393,10 +402,11 @@ def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None,
     folder_id = relative.rsplit("/", 1)[-1]
     folders.append(TeamFolder(relative, folder_id, team_file, tuple(periods), parent))
     for child_listing, child_relative in subfolders:
-        _walk(child_listing, child_relative, relative, shown, folders, people, problems)
+        _walk(child_listing, child_relative, relative, shown, folders, people, problems, progress)
 
 
-def _read_document(entry: Entry, shown: str) -> Document:
+def _read_document(entry: Entry, shown: str, progress: Progress) -> Document:
+    progress(shown)
     try:
         data = entry.read()
     except OSError as exc:

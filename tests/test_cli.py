@@ -95,3 +95,16 @@ def test_an_internal_error_is_one_line_without_traceback(monkeypatch: pytest.Mon
     assert code == 3
     assert err == "okr: internal error: RuntimeError: boom (run with OKR_DEBUG=1 for details, and please report it)\n"
     assert os.environ.get("OKR_DEBUG") is None
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import shutil
+    if shutil.which("script") is None:
+        pytest.fail("util-linux's script is needed to run a command on a terminal")
+    command = f"{sys.executable} -m generator check {REPO / 'okrs'}"
+    on_terminal = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True, text=True,
+                                 check=False, env={**os.environ, "TERM": "xterm", "COLUMNS": "120"})
+    assert on_terminal.returncode == 0
+    assert "okr check" in on_terminal.stdout  # the bar, drawn and then cleared
+    piped = subprocess.run(command.split(), capture_output=True, text=True, check=False)
+    assert "okr check" not in piped.stdout + piped.stderr

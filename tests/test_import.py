@@ -10,7 +10,7 @@ from generator.cli import main
 
 CLEAN = """\
 Team,Period,Objective,Key result,Start,Target,Current,Unit,Owner,Date,Confidence
-support,2026-Q4,Improve the customer engagement programme,Engagement via e-mail and in-app,20%,30%,26%,,Jenny,2026-11-18,80%
+support,2026-Q4,Improve the customer engagement programme,Engagement,20%,30%,26%,,Jenny,2026-11-18,80%
 support,2026-Q4,Improve the customer engagement programme,Tier-1 tickets a week,100,50,72,tickets,,2026-11-23,
 marketing,Q4 2026,Increase brand awareness,Media placements,5,10,8,,,2026-11-05,0.8
 marketing,2026-Q4,Increase brand awareness,Launch the campaign,,,40,,,,
