@@ -32,7 +32,7 @@ serve: $(VENV)/.installed
 	$(BIN)/mkdocs serve
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/mypy
 
 test: lint

@@ -49,7 +49,8 @@ class Values:
 
     location: Location
     values: dict[str, object] = field(default_factory=dict)
-    locations: dict[str, Location] = field(default_factory=dict)
+    nodes: dict[str, YamlNode] = field(default_factory=dict)
+    """Where each converted value was written; its Location is made only when a problem needs it."""
     written: set[str] = field(default_factory=set)
     """Keys written with a value, including those whose value was refused (and reported)."""
 
@@ -61,7 +62,8 @@ class Values:
 
     def where(self, name: str) -> Location:
         """The position of a key's value, or of the mapping when the key is absent."""
-        return self.locations.get(name, self.location)
+        node = self.nodes.get(name)
+        return node.location if node is not None else self.location
 
     def text(self, name: str) -> str | None:
         value = self.values.get(name)
@@ -120,7 +122,7 @@ def read(node: YamlNode, shape: Shape, problems: list[Problem], *, at_root: bool
         converted = _convert(value, spec, problems)
         if converted is not None:
             values.values[spec.name] = converted
-            values.locations[spec.name] = value.location
+            values.nodes[spec.name] = value
     for spec in shape.fields:
         if spec.required and spec.name not in values.written:
             problems.append(error(node.location, "missing-key",

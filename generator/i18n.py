@@ -48,6 +48,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "owned_objectives": "Objectives", "owned_key_results": "Key results", "person": "Person",
         "dropped_because": "dropped: {reason}", "current_period": "Current period", "period": "Period",
         "no_people": "This company keeps no registry of people: add people.yaml to give everyone a page.",
+        "newest_updates": "The newest {count} check-ins; every team page keeps its whole history.",
     },
     "ru": {
         "achieved": "достигнут", "on_track": "по плану", "at_risk": "под угрозой", "off_track": "отстаёт",
@@ -84,6 +85,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "owned_objectives": "Цели", "owned_key_results": "Ключевые результаты", "person": "Сотрудник",
         "dropped_because": "снят: {reason}", "current_period": "Текущий период", "period": "Период",
         "no_people": "Реестра сотрудников нет: добавьте people.yaml, и у каждого появится своя страница.",
+        "newest_updates": "Последние {count} отметок; полная история — на странице каждой команды.",
     },
 }
 

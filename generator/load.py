@@ -57,13 +57,25 @@ class YamlScalar:
     tag: str
     """``str``, ``int``, ``float``, ``bool``, ``null`` or ``timestamp``; always ``str`` when quoted."""
     plain: bool
-    location: Location
+    file: str
+    line: int
+    column: int
+
+    @property
+    def location(self) -> Location:  # made when asked for: most values never need one
+        return Location(self.file, self.line, self.column)
 
 
 @dataclass(frozen=True, slots=True)
 class YamlMapping:
     entries: tuple[tuple[YamlScalar, YamlNode], ...]
-    location: Location
+    file: str
+    line: int
+    column: int
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column)
 
     def get(self, key: str) -> YamlNode | None:
         for name, value in self.entries:
@@ -75,7 +87,13 @@ class YamlMapping:
 @dataclass(frozen=True, slots=True)
 class YamlSequence:
     items: tuple[YamlNode, ...]
-    location: Location
+    file: str
+    line: int
+    column: int
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column)
 
 
 YamlNode = YamlScalar | YamlMapping | YamlSequence
@@ -225,16 +243,19 @@ def _location(mark: Any, path: str) -> Location:  # libyaml's and PyYAML's marks
 
 
 def _convert(node: yaml.Node, path: str, problems: list[Problem], depth: int) -> YamlNode:
-    location = _location(node.start_mark, path)
+    mark = node.start_mark
+    line, column = mark.line + 1, mark.column + 1
     if depth > MAX_DEPTH:
-        problems.append(error(location, "too-deep", f"values are nested too deeply (at most {MAX_DEPTH} levels)"))
-        return YamlScalar("", "null", True, location)
+        problems.append(error(Location(path, line, column), "too-deep",
+                              f"values are nested too deeply (at most {MAX_DEPTH} levels)"))
+        return YamlScalar("", "null", True, path, line, column)
     if isinstance(node, yaml.ScalarNode):
         plain = not node.style
         tag = _TAGS.get(node.tag, "str") if plain else "str"
-        return YamlScalar(node.value, tag, plain, location)
+        return YamlScalar(node.value, tag, plain, path, line, column)
     if isinstance(node, yaml.SequenceNode):
-        return YamlSequence(tuple(_convert(item, path, problems, depth + 1) for item in node.value), location)
+        items = tuple([_convert(item, path, problems, depth + 1) for item in node.value])
+        return YamlSequence(items, path, line, column)
     assert isinstance(node, yaml.MappingNode)
     entries: list[tuple[YamlScalar, YamlNode]] = []
     seen: dict[str, YamlScalar] = {}
@@ -245,12 +266,12 @@ def _convert(node: yaml.Node, path: str, problems: list[Problem], depth: int) ->
         first = seen.get(key.text)
         if first is not None:
             problems.append(error(key.location, "duplicate-key",
-                                  f"duplicate key '{key.text}' (first at line {first.location.line}): "
+                                  f"duplicate key '{key.text}' (first at line {first.line}): "
                                   "YAML would silently keep only one; remove one of them"))
             continue
         seen[key.text] = key
         entries.append((key, _convert(value_node, path, problems, depth + 1)))
-    return YamlMapping(tuple(entries), location)
+    return YamlMapping(tuple(entries), path, line, column)
 
 
 def _key(node: yaml.Node, path: str, problems: list[Problem]) -> YamlScalar | None:
@@ -267,7 +288,7 @@ def _key(node: yaml.Node, path: str, problems: list[Problem]) -> YamlScalar | No
                               f"key '{node.value}' is read by YAML as {_TAG_WORDS.get(tag, tag)}, not a name: "
                               "quote it or rename it"))
         return None
-    return YamlScalar(node.value, "str", not node.style, location)
+    return YamlScalar(node.value, "str", not node.style, path, location.line, location.column)
 
 
 # --- the folder tree -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ pages serve ``mkdocs build``, ``okr generate`` and any other Markdown site build
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import yaml
 from markupsafe import Markup
 
 from generator.alignment import coverage, unaligned
-from generator.health import Health, checkin_discipline, health, objectives_of, subtree
+from generator.health import Health, checkin_discipline, health, subtree
 from generator.i18n import Language, language
 from generator.model import CheckIn, Company, KeyResultKind, Reference, Team
 from generator.periods import PeriodName, current_period
@@ -186,6 +187,22 @@ class _Site:
     current: PeriodName | None
     people: dict[str, str] = field(default_factory=dict)
     """Person id -> display name, when people.yaml exists."""
+    by_team: dict[tuple[str, PeriodName | None], list[ObjectiveProgress]] = field(default_factory=dict)
+    """The evaluated objectives of each team, per period and (under ``None``) for all periods, in order:
+    built once, so that no page scans the whole company (which would make a build quadratic)."""
+    by_owner: dict[str, list[ObjectiveProgress]] = field(default_factory=dict)
+    """Objectives that a person owns, or owns a key result of, newest period first."""
+
+    def index(self) -> None:
+        for objective in self.evaluation.objectives.values():
+            team, period = objective.objective.team, objective.objective.period
+            self.by_team.setdefault((team, period), []).append(objective)
+            self.by_team.setdefault((team, None), []).append(objective)
+        newest = sorted(self.evaluation.objectives.values(), key=lambda o: o.objective.period.sort_key, reverse=True)
+        for objective in newest:
+            owners = {objective.objective.owner, *(kr.key_result.owner for kr in objective.key_results)}
+            for owner in owners - {None}:
+                self.by_owner.setdefault(str(owner), []).append(objective)
 
     def render(self, template: str, here: str, title: str, tags: Iterable[str] = (), **context: Any) -> str:
         # Front matter is data that Material prints into its own templates without escaping: so it is
@@ -241,6 +258,7 @@ def site_pages(company: Company, evaluation: Evaluation,
     site = _Site(company, evaluation, lang, env, periods,
                  current_period(periods, evaluation.as_of, company.fiscal_year_start),
                  {p.id: p.name for p in company.people})
+    site.index()
     pages = [_home(site), _periods(site), _teams(site), _updates(site), _explanation()]
     for period in periods:
         pages += [_period(site, period), _alignment(site, period), _risks(site, period)]
@@ -270,7 +288,7 @@ def _quantity(lang: Language) -> Callable[[float | None, str], str]:
 
 
 def _objectives(site: _Site, teams: Iterable[str], period: PeriodName | None) -> tuple[ObjectiveProgress, ...]:
-    return objectives_of(site.evaluation, teams, period)
+    return tuple(o for team in teams for o in site.by_team.get((team, period), ()))
 
 
 def _team_rows(site: _Site, period: PeriodName, teams: Iterable[Team]) -> list[TeamRow]:
@@ -285,10 +303,11 @@ def _team_rows(site: _Site, period: PeriodName, teams: Iterable[Team]) -> list[T
     return rows
 
 
-def _recent_checkins(site: _Site, objectives: Iterable[ObjectiveProgress]) -> list[CheckInRow]:
-    rows = [CheckInRow(c, kr, o) for o in objectives for kr in o.key_results for c in kr.checkins]
-    rows.sort(key=lambda r: (r.checkin.date, r.objective.objective.team, r.key_result.key_result.id), reverse=True)
-    return rows
+def _recent_checkins(site: _Site, objectives: Iterable[ObjectiveProgress], count: int) -> list[CheckInRow]:
+    """The newest ``count`` check-ins, newest first."""
+    rows = (CheckInRow(c, kr, o) for o in objectives for kr in o.key_results for c in kr.checkins)
+    return heapq.nlargest(count, rows, key=lambda r: (r.checkin.date, r.objective.objective.team,
+                                                      r.key_result.key_result.id))
 
 
 def _home(site: _Site) -> SitePage:
@@ -311,7 +330,7 @@ def _home(site: _Site) -> SitePage:
         company_objectives=shown, rows=_team_rows(site, period, departments),
         coverage=coverage(company, period), discipline=checkin_discipline(key_results, site.evaluation.as_of),
         attention=sum(kr.status in ATTENTION for kr in key_results), stale=sum(kr.stale for kr in key_results),
-        latest=_recent_checkins(site, in_period)[:LATEST_ON_HOME])
+        latest=_recent_checkins(site, in_period, LATEST_ON_HOME))
     return SitePage(home_path(), markdown)
 
 
@@ -414,9 +433,14 @@ def _teams(site: _Site) -> SitePage:
     return SitePage(TEAMS_PATH, site.render("teams.md.j2", TEAMS_PATH, site.lang("teams")))
 
 
+UPDATES_SHOWN = 500
+"""The updates page shows the newest check-ins; every team page keeps its whole history."""
+
+
 def _updates(site: _Site) -> SitePage:
-    rows = _recent_checkins(site, site.evaluation.objectives.values())
-    return SitePage(UPDATES_PATH, site.render("updates.md.j2", UPDATES_PATH, site.lang("updates"), rows=rows))
+    rows = _recent_checkins(site, site.evaluation.objectives.values(), UPDATES_SHOWN)
+    return SitePage(UPDATES_PATH, site.render("updates.md.j2", UPDATES_PATH, site.lang("updates"), rows=rows,
+                                              limit=UPDATES_SHOWN))
 
 
 def _people(site: _Site) -> SitePage:
@@ -426,9 +450,9 @@ def _people(site: _Site) -> SitePage:
 def _person(site: _Site, person_id: str) -> SitePage:
     path = person_path(person_id)
     person = next(p for p in site.company.people if p.id == person_id)
-    newest_first = sorted(site.evaluation.objectives.values(), key=lambda o: o.objective.period.sort_key, reverse=True)
-    objectives = [o for o in newest_first if o.objective.owner == person_id]
-    key_results = [(o, kr) for o in newest_first for kr in o.key_results if kr.key_result.owner == person_id]
+    owned = site.by_owner.get(person_id, [])
+    objectives = [o for o in owned if o.objective.owner == person_id]
+    key_results = [(o, kr) for o in owned for kr in o.key_results if kr.key_result.owner == person_id]
     team = site.company.team(person.team) if person.team and site.company.has_team(person.team) else None
     return SitePage(path, site.render("person.md.j2", path, person.name, someone=person, team=team,
                                       objectives=objectives, key_results=key_results))

@@ -1,0 +1,143 @@
+"""Builds synthetic companies of several sizes and measures every stage side by side:
+``python -m benchmarks.run --sizes 100 1000 [--periods 4] [--results benchmarks/RESULTS.md]``.
+
+For each size: ``okr check`` (cold); the generator's own stages in one process (load, validate,
+compute, render); the full ``okr build``; the floor, a plain ``mkdocs build`` of the very same
+generated Markdown written to disk with no plugin; their ratio; peak memory of the build; the size
+of ``site/`` and of its search index; the bytes of one team page (which must not grow with N).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.synth import generate as synthesize
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-28"
+STAGES = """
+import datetime as dt, json, pathlib, sys, time
+from generator.load import read_tree
+from generator.validate import validate
+from generator.privacy import public_view
+from generator.progress import evaluate
+from generator.pages import site_pages
+times = {}
+t = time.perf_counter(); tree = read_tree(pathlib.Path(sys.argv[1]), "okrs"); times["load"] = time.perf_counter() - t
+t = time.perf_counter(); result = validate(tree); times["validate"] = time.perf_counter() - t
+t = time.perf_counter(); company = public_view(result.company); evaluation = evaluate(company, dt.date(2026, 11, 28))
+times["compute"] = time.perf_counter() - t
+t = time.perf_counter(); pages = site_pages(company, evaluation); times["render"] = time.perf_counter() - t
+print(json.dumps(times))
+"""
+MEASURE = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+code = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
+def _measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall time and peak resident memory (KiB) of a command and its children."""
+    done = subprocess.run([sys.executable, "-c", MEASURE, str(cwd), *command], capture_output=True, text=True,
+                          check=True, env=env)
+    seconds, peak, code = done.stdout.split()
+    if code != "0":
+        raise RuntimeError(f"{' '.join(command)} failed in {cwd}")
+    return float(seconds), int(peak)
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def measure(teams: int, periods: int, work: Path) -> dict[str, float | int]:
+    project = work / f"teams-{teams}"
+    if project.exists():
+        shutil.rmtree(project)
+    project.mkdir(parents=True)
+    synthesize(teams, periods, 1, project / "okrs")
+    (project / "docs").mkdir()
+    (project / "docs" / "about.md").write_text("# About\n")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    nav_start = config.index("\nnav:")
+    config = config[:nav_start] + "\nnav:\n  - Home: index.md\n  - Periods: periods.md\n  - Teams: teams/index.md\n"
+    (project / "mkdocs.yml").write_text(config.replace("  - tags\n", ""), encoding="utf-8")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1795824000", "NO_MKDOCS_2_WARNING": "1"}
+    okr = [sys.executable, "-m", "generator"]
+    row: dict[str, float | int] = {"teams": teams}
+    row["check_s"], _ = _measure([*okr, "check", "okrs"], project, env)
+    stages = subprocess.run([sys.executable, "-c", STAGES, str(project / "okrs")], capture_output=True, text=True,
+                            check=True, cwd=REPO)
+    for stage, seconds in json.loads(stages.stdout).items():
+        row[f"{stage}_s"] = seconds
+    row["build_s"], row["build_peak_kib"] = _measure([*okr, "build", "--as-of", AS_OF], project, env)
+    site = project / "site"
+    row["site_bytes"] = _size(site)
+    row["search_index_bytes"] = (site / "search" / "search_index.json").stat().st_size
+    row["team_page_bytes"] = (site / "2026-Q4" / "team-1" / "index.html").stat().st_size
+    # The floor: the same pages on disk, built by MkDocs with no plugin at all.
+    subprocess.run([*okr, "generate", "okrs", "--out", "floor-docs", "--as-of", AS_OF], cwd=project, check=True,
+                   capture_output=True, env=env)
+    shutil.copy(project / "docs" / "about.md", project / "floor-docs" / "about.md")
+    plain = config.replace("  - okrs:\n      source: okrs\n      include_private: false\n", "").replace(
+        "docs_dir: docs", "docs_dir: floor-docs").replace("  - tags\n", "")
+    plain += "extra_css:\n  - assets/okrs/okrs.css\n"
+    (project / "floor.yml").write_text(plain, encoding="utf-8")
+    row["floor_s"], _ = _measure([sys.executable, "-m", "mkdocs", "build", "-f", "floor.yml", "-d", "floor-site"],
+                                 project, env)
+    row["ratio"] = row["build_s"] / row["floor_s"]
+    return row
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def table(rows: list[dict[str, float | int]]) -> str:
+    header = ("| teams | okr check | load | validate | compute | render | okr build | floor (mkdocs) | build/floor "
+              "| peak RSS | site | search index | one team page |\n|" + "---|" * 13 + "\n")
+    lines = [f"| {r['teams']:,} | {r['check_s']:.1f} s | {r['load_s']:.1f} s | {r['validate_s']:.1f} s | "
+             f"{r['compute_s']:.1f} s | {r['render_s']:.1f} s | {r['build_s']:.1f} s | {r['floor_s']:.1f} s | "
+             f"{r['ratio']:.2f} | {int(r['build_peak_kib']) / 1024:.0f} MiB | {int(r['site_bytes']) / 2**20:.1f} MiB | "
+             f"{int(r['search_index_bytes']) / 2**20:.1f} MiB | {int(r['team_page_bytes']) / 1024:.0f} KiB |"
+             for r in rows]
+    return header + "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--periods", type=int, default=4)
+    parser.add_argument("--work", default="benchmarks/out")
+    parser.add_argument("--results", help="append the table to this Markdown file")
+    args = parser.parse_args()
+    rows = []
+    for teams in args.sizes:
+        rows.append(measure(teams, args.periods, Path(args.work).resolve()))
+        print(table(rows[-1:]).splitlines()[-1], flush=True)
+    text = (f"\n## {dt.date.today().isoformat()}: {', '.join(f'{s:,}' for s in args.sizes)} teams, "
+            f"{args.periods} periods\n\n{machine()}\n\n{table(rows)}")
+    print(text)
+    if args.results:
+        with Path(args.results).open("a", encoding="utf-8") as results:
+            results.write(text)
+
+
+if __name__ == "__main__":
+    main()
