@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from generator import schema
 from generator.errors import Location, Problem, error, sorted_problems, warning
@@ -197,19 +199,8 @@ def _period(team_id: str, name: PeriodName, document: Document, context: _Contex
     if values is None:
         return None
     private = values.boolean("private") or False
-    objectives: list[Objective] = []
-    seen: dict[str, Location] = {}
-    for mapping in values.mappings("objectives"):
-        objective = _objective(mapping, team_id, name, private, context)
-        if objective is None:
-            continue
-        if objective.id in seen:
-            context.problems.append(error(objective.location, "duplicate-id",
-                                          f"objective id '{objective.id}' is already used at line "
-                                          f"{seen[objective.id].line}: ids are unique within a file"))
-            continue
-        seen[objective.id] = objective.location
-        objectives.append(objective)
+    objectives = _unique((_objective(m, team_id, name, private, context) for m in values.mappings("objectives")),
+                         "objective id", "ids are unique within a file", context)
     if values.has("objectives") and not values.mappings("objectives") and not _has_errors_in(document, context):
         context.problems.append(error(values.where("objectives"), "missing-key",
                                       "'objectives' is empty: add at least one objective, or delete the file"))
@@ -266,20 +257,28 @@ _UNRESOLVED = Reference("", PeriodName(1900, PeriodKind.YEAR), "")
 
 
 def _key_results(values: Values, period: PeriodName, context: _Context) -> tuple[KeyResult, ...]:
-    results: list[KeyResult] = []
+    return tuple(_unique((_key_result(m, position, period, context)
+                          for position, m in enumerate(values.mappings("key_results"), start=1)),
+                         "key result id", "ids are unique within an objective", context))
+
+
+_Identified = TypeVar("_Identified", Objective, KeyResult)
+
+
+def _unique(items: Iterable[_Identified | None], what: str, rule: str, context: _Context) -> list[_Identified]:
+    """The items that were read, the second of two with the same id reported and left out."""
+    kept: list[_Identified] = []
     seen: dict[str, Location] = {}
-    for position, mapping in enumerate(values.mappings("key_results"), start=1):
-        key_result = _key_result(mapping, position, period, context)
-        if key_result is None:
+    for item in items:
+        if item is None:
             continue
-        if key_result.id in seen:
-            context.problems.append(error(key_result.location, "duplicate-id",
-                                          f"key result id '{key_result.id}' is already used at line "
-                                          f"{seen[key_result.id].line} in this objective"))
+        if item.id in seen:
+            context.problems.append(error(item.location, "duplicate-id", f"{what} '{item.id}' is already used at "
+                                                                         f"line {seen[item.id].line}: {rule}"))
             continue
-        seen[key_result.id] = key_result.location
-        results.append(key_result)
-    return tuple(results)
+        seen[item.id] = item.location
+        kept.append(item)
+    return kept
 
 
 def _key_result(mapping: YamlMapping, position: int, period: PeriodName, context: _Context) -> KeyResult | None:

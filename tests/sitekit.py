@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -14,6 +15,16 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-28"
+
+
+def digest(folder: Path) -> str:
+    """One hash of every path and byte under a folder: equal digests, identical trees."""
+    hashed = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        hashed.update(str(path.relative_to(folder)).encode())
+        if path.is_file():
+            hashed.update(path.read_bytes())
+    return hashed.hexdigest()
 
 
 def copy_project(target: Path) -> Path:

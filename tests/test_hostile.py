@@ -4,7 +4,6 @@ reach the site; builds that are killed or flip privacy. The figures print at the
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -21,7 +20,7 @@ import yaml
 from generator.cli import main
 from tests.figures import add
 from tests.safety import active_content
-from tests.sitekit import AS_OF, REPO, Page, every_text_file, page
+from tests.sitekit import AS_OF, REPO, Page, digest, every_text_file, page
 
 HOSTILE = Path(__file__).parent / "hostile"
 ERRORS: list[dict[str, Any]] = yaml.safe_load((HOSTILE / "errors.yaml").read_text(encoding="utf-8"))
@@ -203,15 +202,6 @@ def test_no_private_canary_reaches_the_site(display_site: tuple[Path, dict[str, 
 
 # --- publishing ------------------------------------------------------------------------------------
 
-def _digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(str(path.relative_to(folder)).encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def _project(tmp: Path) -> Path:
     for name in ("docs", "okrs"):
         shutil.copytree(REPO / name, tmp / name)
@@ -227,24 +217,24 @@ def _okr_build(project: Path) -> subprocess.CompletedProcess[str]:
 def test_a_killed_build_never_leaves_a_half_published_site(tmp_path: Path) -> None:
     project = _project(tmp_path / "p")
     assert _okr_build(project).returncode == 0
-    old = _digest(project / "site")
+    old = digest(project / "site")
     title = project / "okrs" / "marketing" / "2026-Q4.yaml"
     title.write_text(title.read_text(encoding="utf-8").replace("Increase brand awareness", "Grow brand awareness"))
     started = time.monotonic()
     assert _okr_build(project).returncode == 0
     duration = time.monotonic() - started
-    new = _digest(project / "site")
+    new = digest(project / "site")
     title.write_text(title.read_text(encoding="utf-8").replace("Grow brand awareness", "Lift brand awareness"))
     for fraction in (0.15, 0.35, 0.55, 0.75, 0.9, 0.97):
         add("inputs tried")
-        before = _digest(project / "site")
+        before = digest(project / "site")
         process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--as-of", AS_OF], cwd=project,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(duration * fraction)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         site = project / "site"
-        after = _digest(site) if site.exists() else "missing"
+        after = digest(site) if site.exists() else "missing"
         if after not in (before, old, new) and not _complete(site):
             add("partial publishes")
         assert after == before or _complete(site)

@@ -3,14 +3,13 @@ with assertions on the HTML it produced."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import posixpath
 from pathlib import Path
 
 import pytest
 
-from tests.sitekit import AS_OF, Page, build, copy_project, every_text_file, okr, page
+from tests.sitekit import AS_OF, Page, build, copy_project, digest, every_text_file, okr, page
 
 PRIVATE_CANARIES = ["rebrand-2027", "Prepare the 2027 rebrand in secret", "Agency shortlist",
                     "Merge the two delivery teams", "reorg", "reorganisation"]
@@ -116,27 +115,18 @@ def test_a_removed_team_leaves_no_page(project: Path, tmp_path: Path) -> None:
                 if "Обслуживание в магазинах" in text or "stores-moscow" in text]
 
 
-def _digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(str(path.relative_to(folder)).encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def test_a_validation_error_leaves_the_previous_site_as_it_was(project: Path, tmp_path: Path) -> None:
     import shutil
     copy = tmp_path / "copy"
     shutil.copytree(project, copy)
-    before = _digest(copy / "site")
+    before = digest(copy / "site")
     team_file = copy / "okrs" / "marketing" / "2026-Q4.yaml"
     team_file.write_text(team_file.read_text(encoding="utf-8").replace("target: 1500", "tagret: 1500"))
     done = build(copy)
     assert done.returncode == 1
     assert "okrs/marketing/2026-Q4.yaml:12:9: error[unknown-key]: unknown key 'tagret'" in done.stdout
     assert "the site in 'site' was left as it was" in done.stderr
-    assert _digest(copy / "site") == before
+    assert digest(copy / "site") == before
     assert sorted(p.name for p in copy.iterdir()) == ["docs", "mkdocs.yml", "okrs", "site"]
 
 

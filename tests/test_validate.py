@@ -112,7 +112,8 @@ def test_duplicate_objective_and_key_result_ids(tmp_path: Path) -> None:
     assert lines(tmp_path, {"2026.yaml": text}) == [
         "okrs/2026.yaml:6:5: error[duplicate-id]: objective id 'a' is already used at line 2: ids are unique "
         "within a file",
-        "okrs/2026.yaml:14:9: error[duplicate-id]: key result id 'kr1' is already used at line 13 in this objective"]
+        "okrs/2026.yaml:14:9: error[duplicate-id]: key result id 'kr1' is already used at line 13: ids are unique "
+        "within an objective"]
 
 
 def test_an_objective_needs_key_results_unless_measured_by_alignment(tmp_path: Path) -> None:
