@@ -18,6 +18,7 @@ import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -45,33 +46,30 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="okr", description="OKRs as code: check, build and publish a tree of OKRs.")
     parser.add_argument("--version", action="version", version=f"okr {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = commands.add_parser(
-        "check", help="validate an OKR tree and report every problem",
-        description="Validate an OKR tree and report every problem with file:line:column.",
-        epilog="example: okr check okrs/ --strict --format json",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    check = _subcommand(
+        commands, "check", "validate an OKR tree and report every problem",
+        "okr check okrs/ --strict --format json",
+        "Validate an OKR tree and report every problem with file:line:column.")
     check.add_argument("path", nargs="?", default="okrs", help="the OKR folder (default: okrs)")
     check.add_argument("--format", choices=report.FORMATS, default="text", help="output format (default: text)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--summary", metavar="FILE", help="also append every problem as a Markdown table to FILE "
                        "(default with --format github: $GITHUB_STEP_SUMMARY)")
 
-    schema_command = commands.add_parser(
-        "schema", help="print the JSON Schema of the OKR files, for editors",
-        description="Print the JSON Schema (draft-07) of period files, team files or people.yaml, generated "
-                    "from the definitions the validator uses. With --out, write all three to a folder.",
-        epilog="example: okr schema --kind period > period.schema.json",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    schema_command = _subcommand(
+        commands, "schema", "print the JSON Schema of the OKR files, for editors",
+        "okr schema --kind period > period.schema.json",
+        "Print the JSON Schema (draft-07) of period files, team files or people.yaml, generated "
+                    "from the definitions the validator uses. With --out, write all three to a folder.")
     schema_command.add_argument("--kind", choices=KINDS, default="period", help="which file (default: period)")
     schema_command.add_argument("--out", help="write period/team/people.schema.json into this folder instead")
 
-    checkin = commands.add_parser(
-        "checkin", help="record a check-in without editing YAML by hand",
-        description="Append a check-in to the right period file and change nothing else in it: comments, key "
+    checkin = _subcommand(
+        commands, "checkin", "record a check-in without editing YAML by hand",
+        "okr checkin support/engagement/tier1-tickets 66 --confidence 0.8 --note 'FAQ bot live'",
+        "Append a check-in to the right period file and change nothing else in it: comments, key "
                     "order, quoting, blank lines, line endings and indentation stay as they were. The tree is "
-                    "checked before and after; nothing is written if either check fails.",
-        epilog="example: okr checkin support/engagement/tier1-tickets 66 --confidence 0.8 --note 'FAQ bot live'",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+                    "checked before and after; nothing is written if either check fails.")
     checkin.add_argument("ref", help="team/objective/key-result (or team/PERIOD/objective/key-result)")
     checkin.add_argument("value", help="the value today; for a milestone, percent complete")
     checkin.add_argument("--note", help="what happened")
@@ -84,13 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     checkin.add_argument("--path", default="okrs", help="the OKR folder (default: okrs)")
     checkin.add_argument("--force", action="store_true", help="allow a date before the latest check-in")
 
-    export_command = commands.add_parser(
-        "export", help="every objective and key result with its numbers, as JSON or CSV",
-        description="Export every objective and key result with team, period, owner, values, progress, status, "
+    export_command = _subcommand(
+        commands, "export", "every objective and key result with its numbers, as JSON or CSV",
+        "okr export okrs --format csv --bom --out okrs.csv",
+        "Export every objective and key result with team, period, owner, values, progress, status, "
                     "score and alignment. JSON is the structure the site publishes as okrs.json; CSV has one row "
-                    "per key result, for spreadsheets.",
-        epilog="example: okr export okrs --format csv --bom --out okrs.csv",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+                    "per key result, for spreadsheets.")
     export_command.add_argument("path", nargs="?", default="okrs", help="the OKR folder (default: okrs)")
     export_command.add_argument("--format", choices=("json", "csv"), default="json", help="(default: json)")
     export_command.add_argument("--out", help="write to this file (default: standard output)")
@@ -99,53 +96,49 @@ def _parser() -> argparse.ArgumentParser:
     export_command.add_argument("--include-private", action="store_true", help="include private objectives")
     _add_as_of(export_command)
 
-    new_period = commands.add_parser(
-        "new-period", help="draft next period's files from this one",
-        description="Write next period's file for every team that had OKRs in the source period: objectives "
+    new_period = _subcommand(
+        commands, "new-period", "draft next period's files from this one",
+        "okr new-period 2027-Q1 --from 2026-Q4",
+        "Write next period's file for every team that had OKRs in the source period: objectives "
                     "copied as drafts, each unfinished key result carried over with its current value as the new "
                     "start, achieved ones left behind, check-ins and scores cleared, alignment re-pointed to the new "
-                    "period where the parent is carried over too. Existing files are never overwritten.",
-        epilog="example: okr new-period 2027-Q1 --from 2026-Q4",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+                    "period where the parent is carried over too. Existing files are never overwritten.")
     new_period.add_argument("period", help="the new period, e.g. 2027-Q1")
     new_period.add_argument("--from", dest="source", help="the period to start from (default: the one before)")
     new_period.add_argument("--path", default="okrs", help="the OKR folder (default: okrs)")
     _add_as_of(new_period)
 
-    init = commands.add_parser(
-        "init", help="create a new, working OKR site repository",
-        description="Create a new OKR repository: the company's team.yaml, one team with one period file, "
+    init = _subcommand(
+        commands, "init", "create a new, working OKR site repository",
+        "okr init acme-okrs --name 'Acme Corp' --team support --team-name 'Customer support'",
+        "Create a new OKR repository: the company's team.yaml, one team with one period file, "
                     "mkdocs.yml, the CI workflows, the editor schema and a README. `okr check` and "
-                    "`mkdocs build --strict` pass on it at once.",
-        epilog="example: okr init acme-okrs --name 'Acme Corp' --team support --team-name 'Customer support'",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+                    "`mkdocs build --strict` pass on it at once.")
     init.add_argument("folder", help="the new repository's folder (absent or empty)")
     init.add_argument("--name", default="Acme", help="the company's name (default: Acme)")
     init.add_argument("--team", default="first-team", help="the first team's id (default: first-team)")
     init.add_argument("--team-name", default="First team", help="the first team's name")
     init.add_argument("--language", default="en", help="the site's language: en or ru (default: en)")
 
-    importer = commands.add_parser(
-        "import", help="turn an OKR spreadsheet (CSV or .xlsx) into YAML files",
-        description="Read the common OKR spreadsheet layout (one row per key result: team, period, objective, "
+    importer = _subcommand(
+        commands, "import", "turn an OKR spreadsheet (CSV or .xlsx) into YAML files",
+        "okr import okrs.csv --out okrs --company 'Acme Corp'",
+        "Read the common OKR spreadsheet layout (one row per key result: team, period, objective, "
                     "key result, start, target, current, unit, owner, date...; headers in English or Russian, in "
-                    "any order) and write a YAML tree, reporting every row it could not place and why.",
-        epilog="example: okr import okrs.csv --out okrs --company 'Acme Corp'",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+                    "any order) and write a YAML tree, reporting every row it could not place and why.")
     importer.add_argument("sheet", help="a .csv file (UTF-8, comma or semicolon separated) or an .xlsx workbook")
     importer.add_argument("--out", default="okrs", help="the OKR folder to write (default: okrs)")
     importer.add_argument("--company", default="Company", help="the company's name for a new team.yaml")
     importer.add_argument("--date", help="the date of current values without one (default: today)")
 
-    diff = commands.add_parser(
-        "diff", help="what a change does to the OKRs, for a pull request",
-        description="Compare the OKR tree in two git revisions (HEAD defaults to the working tree), read "
+    diff = _subcommand(
+        commands, "diff", "what a change does to the OKRs, for a pull request",
+        "okr diff origin/main HEAD --format markdown > comment.md",
+        "Compare the OKR tree in two git revisions (HEAD defaults to the working tree), read "
                     "straight from git objects, and list what changed: objectives and key results added, removed "
                     "or renamed, new check-ins with their effect, alignment and owners, and what a reviewer must "
                     "notice (moved targets, scores set by hand, back-dated check-ins, private objectives made "
-                    "public).",
-        epilog="example: okr diff origin/main HEAD --format markdown > comment.md",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+                    "public).")
     diff.add_argument("base", help="the revision to compare from, e.g. origin/main")
     diff.add_argument("head", nargs="?", help="the revision to compare to (default: the working tree)")
     diff.add_argument("--path", default="okrs", help="the OKR folder (default: okrs)")
@@ -154,41 +147,46 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--include-private", action="store_true",
                       help="include private objectives (never in a comment everyone can read)")
     _add_as_of(diff)
-    status = commands.add_parser(
-        "status", help="show progress and status of a period in the terminal",
-        description="Show each team's objectives and key results with progress bars and status, and the "
-                    "health of the company and its departments.",
-        epilog="example: okr status okrs --period 2026-Q4 --team support --as-of 2026-11-15",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    status = _subcommand(
+        commands, "status", "show progress and status of a period in the terminal",
+        "okr status okrs --period 2026-Q4 --team support --as-of 2026-11-15",
+        "Show each team's objectives and key results with progress bars and status, and the "
+                    "health of the company and its departments.")
     status.add_argument("path", nargs="?", default="okrs", help="the OKR folder (default: okrs)")
     status.add_argument("--period", help="e.g. 2026-Q4 (default: the current period)")
     status.add_argument("--team", help="one team's id (default: every team)")
     _add_as_of(status)
     status.add_argument("--include-private", action="store_true", help="include private objectives")
 
-    build = commands.add_parser(
-        "build", help="check the OKRs, then build the site with mkdocs build --strict",
-        description="Check the OKR tree, then build the site with `mkdocs build --strict` into a temporary "
+    build = _subcommand(
+        commands, "build", "check the OKRs, then build the site with mkdocs build --strict",
+        "okr build --config-file mkdocs.yml --site-dir site",
+        "Check the OKR tree, then build the site with `mkdocs build --strict` into a temporary "
                     "folder and swap it in only when the build succeeded: a failed build leaves the previous "
-                    "site exactly as it was.",
-        epilog="example: okr build --config-file mkdocs.yml --site-dir site",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+                    "site exactly as it was.")
     build.add_argument("--config-file", "-f", default="mkdocs.yml", help="MkDocs configuration (default: mkdocs.yml)")
     build.add_argument("--site-dir", "-d", default="site", help="where the site goes (default: site)")
     _add_as_of(build)
 
-    gen = commands.add_parser(
-        "generate", help="write the generated Markdown pages to a folder, without MkDocs",
-        description="Write exactly the Markdown pages (and okrs.json) the MkDocs plugin generates, for "
-                    "inspection, Backstage TechDocs or `zensical build`.",
-        epilog="example: okr generate okrs --out generated --language ru",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    gen = _subcommand(
+        commands, "generate", "write the generated Markdown pages to a folder, without MkDocs",
+        "okr generate okrs --out generated --language ru",
+        "Write exactly the Markdown pages (and okrs.json) the MkDocs plugin generates, for "
+                    "inspection, Backstage TechDocs or `zensical build`.")
     gen.add_argument("path", nargs="?", default="okrs", help="the OKR folder (default: okrs)")
     gen.add_argument("--out", "-o", required=True, help="the folder to write (replaced as a whole)")
     gen.add_argument("--language", default="en", help="labels, numbers and dates: en, ru... (default: en)")
     gen.add_argument("--templates-dir", help="a folder of templates that override the bundled ones")
     gen.add_argument("--include-private", action="store_true", help="include private objectives")
     _add_as_of(gen)
+    return parser
+
+
+def _subcommand(commands: Any, name: str, summary: str, example: str, description: str) -> argparse.ArgumentParser:
+    """A command with its one-line summary, its description and an example in ``--help``."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=description, epilog=f"example: {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     return parser
 
 

@@ -323,12 +323,18 @@ def _valid_id(text: str, name: str, location: Location, problems: list[Problem])
     return False
 
 
+def suggest_id(text: str) -> str | None:
+    """An id made from any text (``Team A`` -> ``team-a``), or ``None`` when nothing of it is ASCII."""
+    candidate = re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
+    candidate = re.sub(r"^[^a-z]+", "", candidate)[:MAX_ID].strip("-")
+    return candidate if candidate and ID_PATTERN.match(candidate) else None
+
+
 def bad_id_message(text: str, what: str) -> str:
     if len(text) > MAX_ID:
         return f"{what} '{_clip(text)}' is longer than {MAX_ID} characters"
-    suggestion = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    suggestion = re.sub(r"^[^a-z]+", "", suggestion)
-    hint = f": try '{suggestion}'" if suggestion and ID_PATTERN.match(suggestion) else ""
+    suggestion = suggest_id(text)
+    hint = f": try '{suggestion}'" if suggestion else ""
     return (f"{what} '{_clip(text)}' is not a valid id: use lowercase ASCII letters, digits and '-', "
             f"starting with a letter{hint}")
 

@@ -49,8 +49,21 @@ _TAG_WORDS = {"int": "a number", "float": "a number", "bool": "true/false", "nul
               "timestamp": "a date"}
 
 
+class _Positioned:
+    """Where a node was written; its Location is made only when asked for (most values never need one)."""
+
+    __slots__ = ()
+    file: str
+    line: int
+    column: int
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column)
+
+
 @dataclass(frozen=True, slots=True)
-class YamlScalar:
+class YamlScalar(_Positioned):
     """A scalar exactly as written (quotes removed), and the YAML 1.1 type a plain one resolves to."""
 
     text: str
@@ -61,21 +74,13 @@ class YamlScalar:
     line: int
     column: int
 
-    @property
-    def location(self) -> Location:  # made when asked for: most values never need one
-        return Location(self.file, self.line, self.column)
-
 
 @dataclass(frozen=True, slots=True)
-class YamlMapping:
+class YamlMapping(_Positioned):
     entries: tuple[tuple[YamlScalar, YamlNode], ...]
     file: str
     line: int
     column: int
-
-    @property
-    def location(self) -> Location:
-        return Location(self.file, self.line, self.column)
 
     def get(self, key: str) -> YamlNode | None:
         for name, value in self.entries:
@@ -85,15 +90,11 @@ class YamlMapping:
 
 
 @dataclass(frozen=True, slots=True)
-class YamlSequence:
+class YamlSequence(_Positioned):
     items: tuple[YamlNode, ...]
     file: str
     line: int
     column: int
-
-    @property
-    def location(self) -> Location:
-        return Location(self.file, self.line, self.column)
 
 
 YamlNode = YamlScalar | YamlMapping | YamlSequence

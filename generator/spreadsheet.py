@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.fields import suggest_id
 from generator.load import ID_PATTERN, dump
 from generator.periods import PeriodName
 
@@ -61,9 +62,7 @@ def columns(header: Sequence[str]) -> tuple[dict[str, int], list[str]]:
 
 
 def slug(text: str, fallback: str) -> str:
-    candidate = re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
-    candidate = re.sub(r"^[^a-z]+", "", candidate)[:64].strip("-")
-    return candidate if candidate and ID_PATTERN.match(candidate) else fallback
+    return suggest_id(text) or fallback
 
 
 def number(text: Any) -> tuple[float | None, str]:
