@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from generator import __version__, newperiod, recording, report, spreadsheet
+from generator import __version__, checkcache, newperiod, recording, report, spreadsheet
 from generator import diff as okr_diff
 from generator.build import generate
 from generator.checkin import EditError, NewCheckIn
@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", default="okrs", help="the OKR folder (default: okrs)")
     check.add_argument("--format", choices=report.FORMATS, default="text", help="output format (default: text)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--no-cache", action="store_true",
+                       help="check every file again, even if nothing changed since the last check")
     check.add_argument("--summary", metavar="FILE", help="also append every problem as a Markdown table to FILE "
                        "(default with --format github: $GITHUB_STEP_SUMMARY)")
 
@@ -249,20 +251,32 @@ def _reading_progress(what: str) -> Iterator[Progress]:
         yield lambda path: bar.update(task, advance=1, description=path[-60:])
 
 
+def _checked(path: Path, shown: str, cache: Path | None) -> checkcache.Outcome:
+    """The check's problems and contents: from the cache when no file changed since it was stored."""
+    cache_key = checkcache.key(shown, _files_of(path)) if cache is not None else ""
+    if cache is not None and (cached := checkcache.load(cache, cache_key)) is not None:
+        return cached
+    with _reading_progress("okr check") as progress:
+        tree = read_tree(path, shown, progress)
+    result = validate(tree)
+    outcome = checkcache.Outcome(result.problems, report.contents(result.company))
+    if cache is not None:
+        checkcache.store(cache, cache_key, outcome)
+    return outcome
+
+
 def _check(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.is_dir():
         print(f"okr check: '{args.path}' is not a folder (give the folder that holds team.yaml)", file=sys.stderr)
         return EXIT_USAGE
     shown = args.path.rstrip("/") or "/"
-    with _reading_progress("okr check") as progress:
-        tree = read_tree(path, shown, progress)
-    result = validate(tree)
-    problems = report.promote_warnings(result.problems) if args.strict else result.problems
+    outcome = _checked(path, shown, None if args.no_cache else checkcache.default_folder())
+    problems = report.promote_warnings(outcome.problems) if args.strict else outcome.problems
     failed = any(p.severity.value == "error" for p in problems)
     sys.stdout.write(report.render(problems, args.format))
     if args.format == "text":
-        print(report.summary(shown, result.company, problems), file=sys.stderr if problems else sys.stdout)
+        print(report.summary(shown, outcome.summary, problems), file=sys.stderr if problems else sys.stdout)
     summary_file = args.summary or (os.environ.get("GITHUB_STEP_SUMMARY") if args.format == "github" else None)
     if summary_file:
         with Path(summary_file).open("a", encoding="utf-8") as summary:
@@ -467,8 +481,12 @@ def _checkin(args: argparse.Namespace) -> int:
               "use --force to record it anyway", file=sys.stderr)
         return EXIT_PROBLEMS
     relative = _relative_source(shown, objective.location.file)
+    original = files.get(relative)
+    if original is None:
+        print(f"okr checkin: {relative} is not a regular file", file=sys.stderr)
+        return EXIT_PROBLEMS
     try:
-        data = recording.with_checkin(files[relative], objective, key_result, reading)
+        data = recording.with_checkin(original, objective, key_result, reading)
     except EditError as exc:
         print(f"okr checkin: {relative}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -492,15 +510,15 @@ def _reading(args: argparse.Namespace) -> NewCheckIn:
     return NewCheckIn(as_of, value, confidence, args.status, args.note, args.by)
 
 
-def _files_of(source: Path) -> dict[str, bytes]:
-    """Every regular file of the tree (hidden ones aside), to check the tree as it will be after an edit."""
-    files: dict[str, bytes] = {}
+def _files_of(source: Path) -> dict[str, bytes | None]:
+    """Every file of the tree (hidden ones aside; ``None`` for a symbolic link), as the check reads it."""
+    files: dict[str, bytes | None] = {}
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source).as_posix()
         if any(part.startswith(".") for part in relative.split("/")):
             continue
         if path.is_symlink():
-            files[relative] = b""  # reported by the check as a symbolic link
+            files[relative] = None  # reported by the check as a symbolic link
         elif path.is_file():
             files[relative] = path.read_bytes()
     return files

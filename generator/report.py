@@ -85,16 +85,24 @@ def _as_dict(problem: Problem) -> dict[str, object]:
             "code": problem.code, "message": problem.message}
 
 
-def summary(source: str, company: Company | None, problems: tuple[Problem, ...]) -> str:
-    counted = summary_counts(problems)
+def contents(company: Company | None) -> str:
+    """What a valid tree holds, for the summary line; empty for an invalid one."""
     if company is None:
-        return f"{source}: {counted}"
+        return ""
     objectives = company.objectives()
     key_results = sum(len(o.key_results) for o in objectives)
     periods = sum(len(t.periods) for t in company.teams)
-    contents = (f"{plural(len(company.teams), 'team')}, {plural(periods, 'period file')}, "
-                f"{plural(len(objectives), 'objective')}, {plural(key_results, 'key result')}")
-    return f"{source}: {contents}; {counted}" if problems else f"{source}: {contents}; no problems"
+    return (f"{plural(len(company.teams), 'team')}, {plural(periods, 'period file')}, "
+            f"{plural(len(objectives), 'objective')}, {plural(key_results, 'key result')}")
+
+
+def summary(source: str, company: Company | str | None, problems: tuple[Problem, ...]) -> str:
+    """``okrs: 8 teams, ...; no problems``; ``company`` may be given as its ``contents`` already."""
+    counted = summary_counts(problems)
+    held = company if isinstance(company, str) else contents(company)
+    if not held:
+        return f"{source}: {counted}"
+    return f"{source}: {held}; {counted}" if problems else f"{source}: {held}; no problems"
 
 
 def plural(count: int, word: str) -> str:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.figures import FIGURES, MUST_BE_ZERO
+
+os.environ["OKR_CACHE_DIR"] = "off"  # every test checks for real; the cache has tests of its own
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -11,7 +11,7 @@ STAGES = [
     "privacy", "alignment", "progress", "health",  # the engine
     "i18n", "render", "pages", "export", "diff", "build", "publish", "gitread",  # the site and the review
     "checkin", "recording", "newperiod", "scaffold", "spreadsheet",  # authoring
-    "report", "plugin", "cli",  # the adapters
+    "checkcache", "report", "plugin", "cli",  # the adapters
 ]
 ADAPTERS = {"plugin", "cli", "__main__"}
 """The only modules that may talk to MkDocs, the terminal or the process."""

@@ -1,0 +1,74 @@
+"""A cache of ``okr check`` outcomes, keyed by the content of every file of the tree.
+
+When nothing changed since the last check, the outcome is read back instead of parsing everything
+again. It holds plain JSON data only (a cache shared between CI runs must never run code), and a
+damaged, foreign or stale entry is ignored, never trusted: the check then simply runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.errors import Location, Problem, Severity
+
+FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    problems: tuple[Problem, ...]
+    summary: str
+    """The summary line of a valid tree (teams, periods, objectives, key results); empty when invalid."""
+
+
+def default_folder() -> Path | None:
+    """``$OKR_CACHE_DIR`` (``off`` turns the cache off), else the user's cache folder."""
+    configured = os.environ.get("OKR_CACHE_DIR")
+    if configured:
+        return None if configured == "off" else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "okr-site" / "check"
+
+
+def key(shown: str, files: Mapping[str, bytes | None]) -> str:
+    """One hash of the tree as shown, every path and every byte (``None``: a symbolic link)."""
+    digest = hashlib.sha256(f"okr-site {__version__} {FORMAT} {shown}\n".encode())
+    for path in sorted(files):
+        content = files[path]
+        digest.update(f"{path}\0{'link' if content is None else len(content)}\0".encode())
+        digest.update(content or b"")
+    return digest.hexdigest()
+
+
+def load(folder: Path, cache_key: str) -> Outcome | None:
+    try:
+        data = json.loads((folder / f"{cache_key}.json").read_text(encoding="utf-8"))
+        if data["key"] != cache_key or data["format"] != FORMAT:
+            return None
+        problems = tuple(Problem(Location(str(p["file"]), int(p["line"]), int(p["column"])), Severity(p["severity"]),
+                                 str(p["code"]), str(p["message"])) for p in data["problems"])
+        return Outcome(problems, str(data["summary"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(folder: Path, cache_key: str, outcome: Outcome) -> None:
+    data: dict[str, Any] = {
+        "format": FORMAT, "key": cache_key, "summary": outcome.summary,
+        "problems": [{"file": p.location.file, "line": p.location.line, "column": p.location.column,
+                      "severity": p.severity.value, "code": p.code, "message": p.message} for p in outcome.problems],
+    }
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{cache_key}.{os.getpid()}"
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(folder / f"{cache_key}.json")
+    except OSError:
+        pass  # a cache that cannot be written is no reason to fail a check

@@ -1,0 +1,65 @@
+"""The ``okr check`` cache: used only when nothing changed, and never trusted when damaged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def okrs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(REPO / "okrs", tmp_path / "okrs")
+    monkeypatch.setenv("OKR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "okrs"
+
+
+def _explode(*_: object) -> None:
+    raise AssertionError("the tree was read again")
+
+
+def test_an_unchanged_tree_is_answered_from_the_cache(okrs: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "okrs"]) == 0
+    first = capsys.readouterr().out
+    assert len(list((okrs.parent / "cache").glob("*.json"))) == 1
+    monkeypatch.setattr("generator.cli.read_tree", _explode)
+    assert main(["check", "okrs"]) == 0
+    assert capsys.readouterr().out == first
+    assert main(["check", "okrs", "--strict", "--format", "json"]) == 0
+    assert capsys.readouterr().out == "[]\n"
+
+
+def test_a_changed_file_is_checked_again(okrs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "okrs"]) == 0
+    team = okrs / "marketing" / "team.yaml"
+    team.write_text(team.read_text() + "nmae: typo\n")
+    assert main(["check", "okrs"]) == 1
+    assert "unknown key 'nmae' in team file (did you mean 'name'?)" in capsys.readouterr().out
+    assert main(["check", "okrs"]) == 1  # the failing outcome is cached too, with its problems
+    assert "unknown key 'nmae'" in capsys.readouterr().out
+
+
+def test_a_damaged_cache_entry_is_ignored(okrs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "okrs"]) == 0
+    expected = capsys.readouterr().out
+    (entry,) = (okrs.parent / "cache").glob("*.json")
+    entry.write_text('{"format": 1, "key": "not this one", "problems": [], "summary": "forged"}')
+    assert main(["check", "okrs"]) == 0
+    assert capsys.readouterr().out == expected
+    entry.write_text("{broken")
+    assert main(["check", "okrs"]) == 0
+    assert capsys.readouterr().out == expected
+
+
+def test_the_cache_can_be_turned_off(okrs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OKR_CACHE_DIR", "off")
+    assert main(["check", "okrs"]) == 0
+    assert not (okrs.parent / "cache").exists()
+    assert main(["check", "okrs", "--no-cache"]) == 0
