@@ -7,7 +7,7 @@ it induces a graph, not a tree. Validation has already refused cycles.
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -72,7 +72,12 @@ def is_aligned(objective: Objective) -> bool:
 
 def coverage(company: Company, period: PeriodName | None = None) -> float | None:
     """Share of the teams' objectives (the company's own excluded) aligned to something; ``None`` if none."""
-    candidates = [o for o in company.objectives() if o.team != company.id and (period is None or o.period == period)]
+    return coverage_of((o for o in company.objectives() if period is None or o.period == period), company.id)
+
+
+def coverage_of(objectives: Iterable[Objective], company_id: str) -> float | None:
+    """The same share over any set of objectives, such as one department's."""
+    candidates = [o for o in objectives if o.team != company_id]
     if not candidates:
         return None
     return sum(is_aligned(o) for o in candidates) / len(candidates)

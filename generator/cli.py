@@ -29,7 +29,7 @@ from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
 from generator.export import CSV_COLUMNS, csv_rows, export
 from generator.gitread import GitError, read_revision, top_level
-from generator.load import ID_PATTERN, Progress, read_files, read_tree
+from generator.load import ID_PATTERN, Progress, inside_path, read_files, read_tree
 from generator.pages import SiteOptions
 from generator.periods import PeriodName, current_period, resolve_as_of
 from generator.privacy import public_view
@@ -480,7 +480,7 @@ def _checkin(args: argparse.Namespace) -> int:
         print(f"okr checkin: {reading.date.isoformat()} is before the latest check-in ({latest.isoformat()}); "
               "use --force to record it anyway", file=sys.stderr)
         return EXIT_PROBLEMS
-    relative = _relative_source(shown, objective.location.file)
+    relative = inside_path(shown, objective.location.file)
     original = files.get(relative)
     if original is None:
         print(f"okr checkin: {relative} is not a regular file", file=sys.stderr)
@@ -524,8 +524,6 @@ def _files_of(source: Path) -> dict[str, bytes | None]:
     return files
 
 
-def _relative_source(shown: str, file: str) -> str:
-    return file[len(shown) + 1:] if shown not in ("", ".") else file
 
 
 def _export(args: argparse.Namespace) -> int:

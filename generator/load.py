@@ -140,6 +140,12 @@ def display_path(root: str, relative: str) -> str:
     return f"{root}/{relative}" if relative else root
 
 
+def inside_path(root: str, shown: str) -> str:
+    """The path inside the tree of a file shown as ``shown`` (the inverse of ``display_path``)."""
+    root = root.rstrip("/")
+    return shown[len(root) + 1:] if root not in ("", ".") and shown.startswith(root + "/") else shown
+
+
 def parse_yaml(data: bytes, path: str) -> Document:
     """Decode and parse one file; every problem comes back with its position."""
     if len(data) > MAX_FILE_BYTES:

@@ -19,9 +19,10 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from generator.alignment import coverage, unaligned
+from generator.alignment import coverage, coverage_of, unaligned
 from generator.health import Health, checkin_discipline, health, subtree
 from generator.i18n import Language, language
+from generator.load import inside_path
 from generator.model import CheckIn, Company, KeyResultKind, Reference, Team
 from generator.periods import PeriodName, current_period
 from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress, Status
@@ -297,8 +298,7 @@ def _team_rows(site: _Site, period: PeriodName, teams: Iterable[Team]) -> list[T
         members = subtree(site.company, team.id)
         chosen = _objectives(site, members, period)
         if chosen:
-            aligned = [o for o in chosen if o.objective.team != site.company.id]
-            share = sum(bool(o.objective.aligned_to) for o in aligned) / len(aligned) if aligned else None
+            share = coverage_of((o.objective for o in chosen), site.company.id)
             rows.append(TeamRow(team, health(chosen), share, team.depth))
     return rows
 
@@ -361,7 +361,7 @@ def _team_period(site: _Site, team: Team, period: PeriodName) -> SitePage:
                            tags=[tag for o in objectives for tag in o.objective.tags], team=team, period=period,
                            parent=parent, objectives=objectives, sparks=sparks,
                            health=health(objectives), supporters=_supporter_progress(site, objectives))
-    return SitePage(path, markdown, _relative_source(site.company, file))
+    return SitePage(path, markdown, inside_path(site.company.source, file))
 
 
 def _supporter_progress(site: _Site, objectives: Iterable[ObjectiveProgress]) -> dict[Reference, ObjectiveProgress]:
@@ -373,11 +373,6 @@ def _supporter_progress(site: _Site, objectives: Iterable[ObjectiveProgress]) ->
         for ref in refs:
             found[ref.objective_ref] = site.evaluation.of(ref)
     return found
-
-
-def _relative_source(company: Company, file: str) -> str:
-    root = company.source.rstrip("/")
-    return file[len(root) + 1:] if root not in ("", ".") and file.startswith(root + "/") else file
 
 
 def _alignment(site: _Site, period: PeriodName) -> SitePage:
@@ -426,7 +421,7 @@ def _team_profile(site: _Site, team: Team) -> SitePage:
     children = [site.company.team(c) for c in team.children]
     return SitePage(path, site.render("team_profile.md.j2", path, team.name, team=team, parent=parent,
                                       children=children, by_period=by_period),
-                    _relative_source(site.company, team.location.file))
+                    inside_path(site.company.source, team.location.file))
 
 
 def _teams(site: _Site) -> SitePage:
