@@ -253,7 +253,12 @@ def _reading_progress(what: str) -> Iterator[Progress]:
 
 def _checked(path: Path, shown: str, cache: Path | None) -> checkcache.Outcome:
     """The check's problems and contents: from the cache when no file changed since it was stored."""
-    cache_key = checkcache.key(shown, _files_of(path)) if cache is not None else ""
+    cache_key = ""
+    if cache is not None:
+        try:
+            cache_key = checkcache.key(shown, _files_of(path))
+        except OSError:  # an unreadable file: the check itself reports it, with its path
+            cache = None
     if cache is not None and (cached := checkcache.load(cache, cache_key)) is not None:
         return cached
     with _reading_progress("okr check") as progress:
@@ -464,7 +469,9 @@ def _checkin(args: argparse.Namespace) -> int:
         print(f"okr checkin: {exc}", file=sys.stderr)
         return EXIT_USAGE
     shown = args.path.rstrip("/") or "/"
-    files = _files_of(source)
+    files = _readable(source, "checkin")
+    if files is None:
+        return EXIT_PROBLEMS
     before = validate(read_files(files, shown))
     if before.company is None:
         sys.stdout.write(report.render(before.errors, "text"))
@@ -508,6 +515,15 @@ def _reading(args: argparse.Namespace) -> NewCheckIn:
         raise ValueError("--confidence is from 0.0 to 1.0")
     as_of = resolve_as_of(args.date, os.environ.get("SOURCE_DATE_EPOCH"), dt.date.today())
     return NewCheckIn(as_of, value, confidence, args.status, args.note, args.by)
+
+
+def _readable(source: Path, command: str) -> dict[str, bytes | None] | None:
+    """Every file of the tree, or ``None`` after saying which one could not be read."""
+    try:
+        return _files_of(source)
+    except OSError as exc:
+        print(f"okr {command}: cannot read {exc.filename}: {exc.strerror}; nothing was written", file=sys.stderr)
+        return None
 
 
 def _files_of(source: Path) -> dict[str, bytes | None]:
@@ -570,7 +586,9 @@ def _new_period(args: argparse.Namespace) -> int:
     if as_of is None:
         return EXIT_USAGE
     shown = args.path.rstrip("/") or "/"
-    files = _files_of(source_dir)
+    files = _readable(source_dir, "new-period")
+    if files is None:
+        return EXIT_PROBLEMS
     before = validate(read_files(files, shown))
     if before.company is None:
         sys.stdout.write(report.render(before.errors, "text"))
@@ -639,7 +657,9 @@ def _import(args: argparse.Namespace) -> int:
     for skipped in imported.skipped:
         print(f"{args.sheet}:{skipped.row}: skipped: {skipped.reason}")
     out = Path(args.out)
-    existing = _files_of(out) if out.is_dir() else {}
+    existing = _readable(out, "import") if out.is_dir() else {}
+    if existing is None:
+        return EXIT_PROBLEMS
     new = {path: text.encode("utf-8") for path, text in imported.files.items() if path not in existing}
     result = validate(read_files({**existing, **new}, args.out.rstrip("/") or "/"))
     if result.company is None:

@@ -63,3 +63,31 @@ def test_the_cache_can_be_turned_off(okrs: Path, monkeypatch: pytest.MonkeyPatch
     assert main(["check", "okrs"]) == 0
     assert not (okrs.parent / "cache").exists()
     assert main(["check", "okrs", "--no-cache"]) == 0
+
+
+def _unreadable(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Make one file unreadable (tests run as root, who can read a file whatever its mode)."""
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+def test_an_unreadable_file_is_reported_as_with_no_cache(okrs: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    _unreadable(monkeypatch, "2026-Q3.yaml")
+    assert main(["check", "okrs"]) == 1
+    out = capsys.readouterr().out
+    assert "okrs/2026-Q3.yaml:1:1: error[unreadable]: cannot read the file: Permission denied" in out
+    assert not (okrs.parent / "cache").exists()
+
+
+def test_an_unreadable_file_stops_an_edit_cleanly(okrs: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    _unreadable(monkeypatch, "2026-Q3.yaml")
+    assert main(["checkin", "support/engagement/academy", "6", "--path", "okrs", "--date", "2026-11-28"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("okr checkin: cannot read ") and "2026-Q3.yaml: Permission denied; nothing was written" in err
