@@ -29,7 +29,7 @@ from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
 from generator.export import CSV_COLUMNS, csv_rows, export
 from generator.gitread import GitError, read_revision, top_level
-from generator.load import ID_PATTERN, Progress, inside_path, read_files, read_tree
+from generator.load import ID_PATTERN, inside_path, read_files, read_tree
 from generator.pages import SiteOptions
 from generator.periods import PeriodName, current_period, resolve_as_of
 from generator.privacy import public_view
@@ -37,7 +37,7 @@ from generator.progress import evaluate
 from generator.publish import replace_atomically, replaceable, write_file_atomically, write_tree
 from generator.render import status_text
 from generator.scaffold import scaffold
-from generator.validate import RESERVED_IDS, validate
+from generator.validate import RESERVED_IDS, Progress, validate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 @contextlib.contextmanager
-def _reading_progress(what: str) -> Iterator[Progress]:
+def _reading_progress(what: str, total: int) -> Iterator[Progress]:
     """A progress line on a terminal while files are read (it disappears when done); silent otherwise."""
     if not sys.stderr.isatty():
         yield lambda path: None
@@ -247,7 +247,7 @@ def _reading_progress(what: str) -> Iterator[Progress]:
 
     with Bar(SpinnerColumn(), TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
              console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=None)
+        task = bar.add_task("", total=total)
         yield lambda path: bar.update(task, advance=1, description=path[-60:])
 
 
@@ -261,9 +261,9 @@ def _checked(path: Path, shown: str, cache: Path | None) -> checkcache.Outcome:
             cache = None
     if cache is not None and (cached := checkcache.load(cache, cache_key)) is not None:
         return cached
-    with _reading_progress("okr check") as progress:
-        tree = read_tree(path, shown, progress)
-    result = validate(tree)
+    tree = read_tree(path, shown)
+    with _reading_progress("okr check", tree.file_count) as progress:
+        result = validate(tree, progress)
     outcome = checkcache.Outcome(result.problems, report.contents(result.company))
     if cache is not None:
         checkcache.store(cache, cache_key, outcome)
@@ -300,9 +300,9 @@ def _status(args: argparse.Namespace) -> int:
         print(f"okr status: {exc}", file=sys.stderr)
         return EXIT_USAGE
     shown = args.path.rstrip("/") or "/"
-    with _reading_progress("okr status") as progress:
-        tree = read_tree(path, shown, progress)
-    result = validate(tree)
+    tree = read_tree(path, shown)
+    with _reading_progress("okr status", tree.file_count) as progress:
+        result = validate(tree, progress)
     if result.company is None:
         sys.stdout.write(report.render(result.errors, "text"))
         print(f"{report.summary(shown, None, result.problems)}: fix them first (okr check)", file=sys.stderr)
@@ -368,9 +368,9 @@ def _build(args: argparse.Namespace) -> int:
     if as_of is None:
         return EXIT_USAGE
     source = _plugin_source(config)
-    with _reading_progress("okr build: checking") as progress:
-        tree = read_tree(config.parent / source, source, progress)
-    result = validate(tree)
+    tree = read_tree(config.parent / source, source)
+    with _reading_progress("okr build: checking", tree.file_count) as progress:
+        result = validate(tree, progress)
     sys.stdout.write(report.render(result.problems, "text"))
     if result.company is None:
         print(report.summary(source, None, result.problems) + f": the site in '{args.site_dir}' was left as it was",
@@ -550,9 +550,9 @@ def _export(args: argparse.Namespace) -> int:
     as_of = _as_of(args, "export")
     if as_of is None:
         return EXIT_USAGE
-    with _reading_progress("okr export") as progress:
-        tree = read_tree(source, args.path.rstrip("/") or "/", progress)
-    result = validate(tree)
+    tree = read_tree(source, args.path.rstrip("/") or "/")
+    with _reading_progress("okr export", tree.file_count) as progress:
+        result = validate(tree, progress)
     if result.company is None:
         sys.stderr.write(report.render(result.errors, "text"))
         print("okr export: the OKR files have errors: fix them first", file=sys.stderr)

@@ -112,21 +112,25 @@ def read(node: YamlNode, shape: Shape, problems: list[Problem], *, at_root: bool
                               f"expected a {shape.name} (a mapping of keys and values), found {_describe(node)}"))
         return None
     values = Values(node.location)
+    converted_values, nodes, written = values.values, values.nodes, values.written
+    by_name = shape.by_name
     for key, value in node.entries:
-        spec = shape.field(key.text)
+        spec = by_name.get(key.text)
         if spec is None or (spec.root_only and not at_root):
             problems.append(_unknown_key(key, shape, at_root, spec))
             continue
-        if not (isinstance(value, YamlScalar) and value.tag == "null"):
-            values.written.add(spec.name)
+        name = spec.name
+        if not (value.__class__ is YamlScalar and value.tag == "null"):
+            written.add(name)
         converted = _convert(value, spec, problems)
         if converted is not None:
-            values.values[spec.name] = converted
-            values.nodes[spec.name] = value
-    for spec in shape.fields:
-        if spec.required and spec.name not in values.written:
+            converted_values[name] = converted
+            nodes[name] = value
+    for name in shape.required:
+        if name not in written:
+            spec = by_name[name]
             problems.append(error(node.location, "missing-key",
-                                  f"{shape.name} has no '{spec.name}': add '{spec.name}:' ({spec.doc.rstrip('.')})"))
+                                  f"{shape.name} has no '{name}': add '{name}:' ({spec.doc.rstrip('.')})"))
     return values
 
 
@@ -230,7 +234,18 @@ def _text(node: YamlScalar, spec: Field, problems: list[Problem]) -> str | None:
     return node.text
 
 
+SIMPLE_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,29})(?:\.\d{1,8})?")
+"""Numbers as people and spreadsheets write them (7, -12, 0.25, 1500.5): read without the checks below."""
+
+
 def _number(node: YamlScalar, spec: Field, problems: list[Problem]) -> float | int | None:
+    if node.plain and SIMPLE_NUMBER.fullmatch(node.text) and (spec.kind is Kind.NUMBER or "." not in node.text):
+        value = float(node.text)
+        if spec.minimum is None and spec.maximum is None and spec.above is None:
+            return value if spec.kind is Kind.NUMBER else int(node.text)
+        if not _in_range(value, spec, node.location, problems):
+            return None
+        return value if spec.kind is Kind.NUMBER else int(node.text)
     text = node.text.strip()
     name = spec.name
     wanted = "a whole number" if spec.kind is Kind.INTEGER else "a number"

@@ -29,6 +29,21 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 YAML_LOADER = SafeLoader
 """The loader every stage composes YAML with: libyaml's where PyYAML was built with it."""
+
+
+class _UntypedLoader(SafeLoader):
+    """Composes without resolving tags: libyaml would call PyYAML's Python resolver for every node,
+    a third of the parse time, while most nodes are quoted, keys or collections whose type is known.
+    Plain scalars are typed by ``_plain_tag`` with the same YAML 1.1 rules."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return ""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 24
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -45,6 +60,8 @@ _TAGS = {
     "tag:yaml.org,2002:merge": "merge",
     "tag:yaml.org,2002:value": "value",
 }
+_IMPLICIT_TAGS = {first: tuple((_TAGS.get(tag, "str"), pattern) for tag, pattern in resolvers)
+                  for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()}
 _TAG_WORDS = {"int": "a number", "float": "a number", "bool": "true/false", "null": "an empty value",
               "timestamp": "a date"}
 
@@ -111,14 +128,33 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file of the tree, read and parsed only when asked: the validator parses one file at a time
+    and keeps only what it builds from it, so memory does not hold every file's syntax tree at once."""
+
+    path: str
+    """Path as shown to the user (the input folder as given, then the path inside it)."""
+    read: Callable[[], bytes]
+    """The file's bytes; raises ``OSError`` when they cannot be read."""
+
+    def parse(self) -> Document:
+        try:
+            data = self.read()
+        except OSError as exc:
+            return Document(self.path, None, (error(Location(self.path), "unreadable",
+                                                    f"cannot read the file: {exc.strerror}"),))
+        return parse_yaml(data, self.path)
+
+
+@dataclass(frozen=True, slots=True)
 class TeamFolder:
     """A folder of the tree: a team, the root being the company."""
 
     relative_path: str
     """Posix path inside the input folder; ``""`` for the root."""
     folder_id: str
-    team_file: Document | None
-    period_files: tuple[tuple[PeriodName, Document], ...]
+    team_file: SourceFile | None
+    period_files: tuple[tuple[PeriodName, SourceFile], ...]
     parent: str | None
     """``relative_path`` of the parent folder; ``None`` for the root."""
 
@@ -129,8 +165,14 @@ class SourceTree:
     """The input folder as shown to the user."""
     folders: tuple[TeamFolder, ...]
     """In org order: depth first, sub-folders sorted by name."""
-    people_file: Document | None
+    people_file: SourceFile | None
     problems: tuple[Problem, ...]
+    """Problems of the tree itself (folders, file names); each file's own come when it is parsed."""
+
+    @property
+    def file_count(self) -> int:
+        people = 0 if self.people_file is None else 1
+        return people + sum(len(f.period_files) + (f.team_file is not None) for f in self.folders)
 
 
 def display_path(root: str, relative: str) -> str:
@@ -159,7 +201,7 @@ def parse_yaml(data: bytes, path: str) -> Document:
         if refused:
             return Document(path, None, tuple(refused))
     try:
-        node = yaml.compose(text, Loader=SafeLoader)
+        node = yaml.compose(text, Loader=_UntypedLoader)
     except yaml.MarkedYAMLError as exc:
         return Document(path, None, (_syntax_problem(exc, text, path),))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, with an offset instead of a mark
@@ -249,6 +291,16 @@ def _location(mark: Any, path: str) -> Location:  # libyaml's and PyYAML's marks
     return Location(path, mark.line + 1, mark.column + 1)
 
 
+@functools.lru_cache(maxsize=8192)
+def _plain_tag(text: str) -> str:
+    """The YAML 1.1 type of a plain scalar, by PyYAML's own implicit resolvers."""
+    for tag, pattern in _IMPLICIT_TAGS.get(text[:1], ()):
+        if pattern.match(text):
+            return tag
+    return "str"
+
+
+# The hottest code of a cold check (millions of nodes): positions read once, no Location made.
 def _convert(node: yaml.Node, path: str, problems: list[Problem], depth: int) -> YamlNode:
     mark = node.start_mark
     line, column = mark.line + 1, mark.column + 1
@@ -257,45 +309,54 @@ def _convert(node: yaml.Node, path: str, problems: list[Problem], depth: int) ->
                               f"values are nested too deeply (at most {MAX_DEPTH} levels)"))
         return YamlScalar("", "null", True, path, line, column)
     if isinstance(node, yaml.ScalarNode):
-        plain = not node.style
-        tag = _TAGS.get(node.tag, "str") if plain else "str"
-        return YamlScalar(node.value, tag, plain, path, line, column)
+        value = node.value
+        if node.style:
+            return YamlScalar(value, "str", False, path, line, column)
+        return YamlScalar(value, _plain_tag(value), True, path, line, column)
     if isinstance(node, yaml.SequenceNode):
-        items = tuple([_convert(item, path, problems, depth + 1) for item in node.value])
+        depth += 1
+        items = tuple([_convert(item, path, problems, depth) for item in node.value])
         return YamlSequence(items, path, line, column)
-    assert isinstance(node, yaml.MappingNode)
     entries: list[tuple[YamlScalar, YamlNode]] = []
     seen: dict[str, YamlScalar] = {}
+    depth += 1
     for key_node, value_node in node.value:
         key = _key(key_node, path, problems)
         if key is None:
             continue
-        first = seen.get(key.text)
+        text = key.text
+        first = seen.get(text)
         if first is not None:
             problems.append(error(key.location, "duplicate-key",
-                                  f"duplicate key '{key.text}' (first at line {first.line}): "
+                                  f"duplicate key '{text}' (first at line {first.line}): "
                                   "YAML would silently keep only one; remove one of them"))
             continue
-        seen[key.text] = key
-        entries.append((key, _convert(value_node, path, problems, depth + 1)))
+        seen[text] = key
+        entries.append((key, _convert(value_node, path, problems, depth)))
     return YamlMapping(tuple(entries), path, line, column)
 
 
 def _key(node: yaml.Node, path: str, problems: list[Problem]) -> YamlScalar | None:
-    location = _location(node.start_mark, path)
+    mark = node.start_mark
+    line, column = mark.line + 1, mark.column + 1
     if not isinstance(node, yaml.ScalarNode):
-        problems.append(error(location, "non-string-key", "a key must be a plain name, not a list or mapping"))
+        problems.append(error(Location(path, line, column), "non-string-key",
+                              "a key must be a plain name, not a list or mapping"))
         return None
-    tag = _TAGS.get(node.tag, "str") if not node.style else "str"
+    text = node.value
+    if node.style:
+        return YamlScalar(text, "str", False, path, line, column)
+    tag = _plain_tag(text)
     if tag == "merge":
-        problems.append(error(location, "merge-key", "merge keys ('<<') are not allowed: write the keys out"))
+        problems.append(error(Location(path, line, column), "merge-key",
+                              "merge keys ('<<') are not allowed: write the keys out"))
         return None
     if tag != "str":
-        problems.append(error(location, "non-string-key",
-                              f"key '{node.value}' is read by YAML as {_TAG_WORDS.get(tag, tag)}, not a name: "
+        problems.append(error(Location(path, line, column), "non-string-key",
+                              f"key '{text}' is read by YAML as {_TAG_WORDS.get(tag, tag)}, not a name: "
                               "quote it or rename it"))
         return None
-    return YamlScalar(node.value, "str", not node.style, path, location.line, location.column)
+    return YamlScalar(text, "str", True, path, line, column)
 
 
 # --- the folder tree -------------------------------------------------------------------------------
@@ -337,21 +398,13 @@ def _disk_listing(folder: Path) -> list[Entry]:
         return [_disk_entry(entry) for entry in sorted(scan, key=lambda entry: entry.name)]
 
 
-Progress = Callable[[str], None]
-"""Told the path of every file as it is read: the command line draws a progress bar with it."""
-
-
-def _quiet(path: str) -> None:
-    pass
-
-
-def read_tree(root: Path, shown_as: str | None = None, progress: Progress = _quiet) -> SourceTree:
-    """Read every file of the OKR tree under ``root``; never raises for bad input."""
+def read_tree(root: Path, shown_as: str | None = None) -> SourceTree:
+    """List the OKR tree under ``root``; its files are read when parsed. Never raises for bad input."""
     shown = shown_as if shown_as is not None else str(root)
     if not root.is_dir():
         problem = error(Location(shown), "no-such-folder", f"'{shown}' is not a folder of OKRs")
         return SourceTree(shown, (), None, (problem,))
-    return _read(lambda: _disk_listing(root), shown, progress)
+    return _read(lambda: _disk_listing(root), shown)
 
 
 def read_files(files: Mapping[str, bytes | None], shown: str) -> SourceTree:
@@ -378,19 +431,18 @@ def _sorted(folders: dict[str, list[Entry]], folder: str) -> list[Entry]:
     return sorted(folders[folder], key=lambda entry: entry.name)
 
 
-def _read(root_listing: Callable[[], list[Entry]], shown: str, progress: Progress = _quiet) -> SourceTree:
+def _read(root_listing: Callable[[], list[Entry]], shown: str) -> SourceTree:
     problems: list[Problem] = []
     folders: list[TeamFolder] = []
-    people: list[Document | None] = [None]
-    _walk(root_listing, "", None, shown, folders, people, problems, progress)
+    people: list[SourceFile | None] = [None]
+    _walk(root_listing, "", None, shown, folders, people, problems)
     return SourceTree(shown, tuple(folders), people[0], tuple(problems))
 
 
 def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None, shown: str,
-          folders: list[TeamFolder], people: list[Document | None], problems: list[Problem],
-          progress: Progress) -> None:
-    team_file: Document | None = None
-    periods: list[tuple[PeriodName, Document]] = []
+          folders: list[TeamFolder], people: list[SourceFile | None], problems: list[Problem]) -> None:
+    team_file: SourceFile | None = None
+    periods: list[tuple[PeriodName, SourceFile]] = []
     subfolders: list[tuple[Callable[[], list[Entry]], str]] = []
     folder_shown = display_path(shown, relative)
     try:
@@ -414,11 +466,11 @@ def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None,
         elif entry.kind != "file":
             problems.append(error(location, "unknown-file", "not a regular file: remove it"))
         elif name == TEAM_FILE:
-            team_file = _read_document(entry, child_shown, progress)
+            team_file = SourceFile(child_shown, entry.read)
         elif name == PEOPLE_FILE and parent is None:
-            people[0] = _read_document(entry, child_shown, progress)
+            people[0] = SourceFile(child_shown, entry.read)
         elif name.endswith(".yaml") and (period := PeriodName.parse(name[: -len(".yaml")])) is not None:
-            periods.append((period, _read_document(entry, child_shown, progress)))
+            periods.append((period, SourceFile(child_shown, entry.read)))
         else:
             problems.append(error(location, "unknown-file", _unknown_file_message(name, parent is None)))
     if team_file is None:
@@ -430,16 +482,7 @@ def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None,
     folder_id = relative.rsplit("/", 1)[-1]
     folders.append(TeamFolder(relative, folder_id, team_file, tuple(periods), parent))
     for child_listing, child_relative in subfolders:
-        _walk(child_listing, child_relative, relative, shown, folders, people, problems, progress)
-
-
-def _read_document(entry: Entry, shown: str, progress: Progress) -> Document:
-    progress(shown)
-    try:
-        data = entry.read()
-    except OSError as exc:
-        return Document(shown, None, (error(Location(shown), "unreadable", f"cannot read the file: {exc.strerror}"),))
-    return parse_yaml(data, shown)
+        _walk(child_listing, child_relative, relative, shown, folders, people, problems)
 
 
 def _unknown_file_message(name: str, at_root: bool) -> str:

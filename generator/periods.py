@@ -21,7 +21,10 @@ class PeriodKind(enum.Enum):
 
     @property
     def months(self) -> int:
-        return {PeriodKind.YEAR: 12, PeriodKind.HALF: 6, PeriodKind.QUARTER: 3}[self]
+        return _MONTHS[self._value_]
+
+
+_MONTHS = {"year": 12, "half": 6, "quarter": 3}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ Schema for editors are generated from them, so the three can never disagree.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generator.model import InitiativeStatus, ObjectiveType, ProgressSource, ReportedStatus
 
@@ -66,12 +66,15 @@ class Shape:
     name: str
     doc: str
     fields: tuple[Field, ...]
+    by_name: dict[str, Field] = field(init=False, repr=False, compare=False, hash=False)
+    required: tuple[str, ...] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:  # looked up for every key of every file
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "required", tuple(f.name for f in self.fields if f.required))
 
     def field(self, name: str) -> Field | None:
-        for candidate in self.fields:
-            if candidate.name == name:
-                return candidate
-        return None
+        return self.by_name.get(name)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -61,11 +61,13 @@ def test_every_key_of_the_format_is_used(company: Company) -> None:
     found: dict[str, set[str]] = {}
     for folder in tree.folders:
         if folder.team_file is not None:
-            _keys(folder.team_file.root, schema.TEAM_FILE, found)
-        for _, document in folder.period_files:
-            _keys(document.root, schema.PERIOD_FILE, found)
-    assert tree.people_file is not None and isinstance(tree.people_file.root, YamlMapping)
-    for _, person in tree.people_file.root.entries:
+            _keys(folder.team_file.parse().root, schema.TEAM_FILE, found)
+        for _, file in folder.period_files:
+            _keys(file.parse().root, schema.PERIOD_FILE, found)
+    assert tree.people_file is not None
+    people = tree.people_file.parse().root
+    assert isinstance(people, YamlMapping)
+    for _, person in people.entries:
         _keys(person, schema.PERSON, found)
     shapes = [schema.TEAM_FILE, schema.PERIOD_FILE, schema.OBJECTIVE, schema.KEY_RESULT, schema.CHECKIN,
               schema.INITIATIVE, schema.STATUS_RULES, schema.GRADING, schema.PERSON]

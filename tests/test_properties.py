@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from generator import schema
 from generator.errors import Problem
-from generator.load import SourceTree, TeamFolder, parse_yaml
-from generator.periods import PeriodName
+from generator.load import SourceTree, parse_yaml, read_files
 from generator.validate import validate
 
 KEYS = sorted({f.name for shape in (schema.TEAM_FILE, schema.PERIOD_FILE, schema.OBJECTIVE, schema.KEY_RESULT,
@@ -27,9 +26,7 @@ documents = st.recursive(scalars, lambda children: st.one_of(
 
 
 def _tree(team: bytes, period: bytes) -> SourceTree:
-    folder = TeamFolder("", "", parse_yaml(team, "team.yaml"), ((PeriodName.parse("2026-Q4"),  # type: ignore[arg-type]
-                                                                 parse_yaml(period, "2026-Q4.yaml")),), None)
-    return SourceTree("okrs", (folder,), None, ())
+    return read_files({"team.yaml": team, "2026-Q4.yaml": period}, "okrs")
 
 
 def _assert_positioned(problems: tuple[Problem, ...]) -> None:
