@@ -174,6 +174,8 @@ class TreeNode:
     children: tuple[TreeNode, ...]
     via_key_result: str | None = None
     """The title of the key result this objective is aligned to, when it is aligned to one."""
+    more: int = 0
+    """Objectives aligned to this one below the tree's depth: its team page lists them."""
 
 
 @dataclass(slots=True)
@@ -345,10 +347,11 @@ def _periods(site: _Site) -> SitePage:
 
 def _period(site: _Site, period: PeriodName) -> SitePage:
     path = period_path(period)
-    rows = _team_rows(site, period, site.company.teams)
-    own = {t.id: len(_objectives(site, [t.id], period)) for t in site.company.teams}
+    shown, deeper = listed_teams(site.company)
+    rows = _team_rows(site, period, shown)
+    own = {t.id: len(_objectives(site, [t.id], period)) for t in shown}
     return SitePage(path, site.render("period.md.j2", path, f"{site.lang('okrs')} {period}", period=period,
-                                      rows=rows, own=own, coverage=coverage(site.company, period)))
+                                      rows=rows, own=own, deeper=deeper, coverage=coverage(site.company, period)))
 
 
 def _team_period(site: _Site, team: Team, period: PeriodName) -> SitePage:
@@ -357,9 +360,10 @@ def _team_period(site: _Site, team: Team, period: PeriodName) -> SitePage:
     file = next(p.file for p in team.periods if p.name == period)
     sparks = {kr.ref: sparkline(kr, period, site.company.fiscal_year_start) for o in objectives for kr in o.key_results}
     parent = site.company.team(team.parent) if team.parent else None
+    sub_teams = _team_rows(site, period, (site.company.team(c) for c in team.children))
     markdown = site.render("team_period.md.j2", path, f"{team.name} · {period}",
                            tags=[tag for o in objectives for tag in o.objective.tags], team=team, period=period,
-                           parent=parent, objectives=objectives, sparks=sparks,
+                           parent=parent, objectives=objectives, sparks=sparks, sub_teams=sub_teams,
                            health=health(objectives), supporters=_supporter_progress(site, objectives))
     return SitePage(path, markdown, inside_path(site.company.source, file))
 
@@ -379,25 +383,32 @@ def _alignment(site: _Site, period: PeriodName) -> SitePage:
     path = alignment_path(period)
     roots = [o for o in _objectives(site, [site.company.id], None)
              if o.objective.period == period or o.objective.period.contains(period)]
-    trees = [_tree(site, o, period, set()) for o in roots]
+    levels = ALIGNMENT_DEPTH if len(site.company.teams) > FULL_TREE_TEAMS else len(site.company.teams) + 1
+    trees = [_tree(site, o, period, set(), levels) for o in roots]
+    loose = unaligned(site.company, period)
     return SitePage(path, site.render("alignment.md.j2", path, f"{site.lang('alignment')} · {period}",
                                       period=period, trees=trees, unaligned=[
-                                          site.evaluation.of(o.ref) for o in unaligned(site.company, period)]))
+                                          site.evaluation.of(o.ref) for o in loose[:UNALIGNED_SHOWN]],
+                                      unaligned_more=max(0, len(loose) - UNALIGNED_SHOWN)))
 
 
-def _tree(site: _Site, objective: ObjectiveProgress, period: PeriodName, seen: set[Reference],
+def _tree(site: _Site, objective: ObjectiveProgress, period: PeriodName, seen: set[Reference], levels: int,
           via: str | None = None) -> TreeNode:
     seen = seen | {objective.ref}
-    children = []
+    children: list[TreeNode | None] = []
     titles = {kr.ref: kr.key_result.title for kr in objective.key_results}
     for ref in objective.supporters:
         child = site.evaluation.of(ref)
         if ref in seen or not (child.objective.period.contains(period) or period.contains(child.objective.period)):
             continue
+        if levels <= 1:
+            children.append(None)
+            continue
         target = next((a.target for a in child.objective.aligned_to if a.target.objective_ref == objective.ref), None)
         kr_title = titles.get(target) if target is not None and target.key_result else None
-        children.append(_tree(site, child, period, seen, kr_title))
-    return TreeNode(objective, tuple(children), via)
+        children.append(_tree(site, child, period, seen, levels - 1, kr_title))
+    shown = tuple(child for child in children if child is not None)
+    return TreeNode(objective, shown, via, len(children) - len(shown))
 
 
 def _risks(site: _Site, period: PeriodName) -> SitePage:
@@ -408,10 +419,19 @@ def _risks(site: _Site, period: PeriodName) -> SitePage:
         teams = [department] if department == company.id else list(subtree(company, department))
         rows = [(o, kr) for o in _objectives(site, teams, period) for kr in o.key_results
                 if kr.status in ATTENTION or kr.stale]
+        rows.sort(key=_furthest_behind)
         if rows:
-            groups.append((company.team(department), rows))
+            groups.append((company.team(department), rows[:RISKS_SHOWN], len(rows) - RISKS_SHOWN))
     return SitePage(path, site.render("risks.md.j2", path, f"{site.lang('risks')} · {period}", period=period,
                                       groups=groups))
+
+
+def _furthest_behind(row: tuple[ObjectiveProgress, KeyResultProgress]) -> tuple[int, float, str, str, str]:
+    objective, key_result = row
+    severity = [Status.OFF_TRACK, Status.BREACHED, Status.AT_RISK].index(key_result.status) \
+        if key_result.status in ATTENTION else 3
+    gap = (key_result.progress if key_result.progress is not None else 0.0) - key_result.expected
+    return (severity, gap, objective.objective.team, objective.objective.id, key_result.key_result.id)
 
 
 def _team_profile(site: _Site, team: Team) -> SitePage:
@@ -425,7 +445,29 @@ def _team_profile(site: _Site, team: Team) -> SitePage:
 
 
 def _teams(site: _Site) -> SitePage:
-    return SitePage(TEAMS_PATH, site.render("teams.md.j2", TEAMS_PATH, site.lang("teams")))
+    shown, deeper = listed_teams(site.company)
+    return SitePage(TEAMS_PATH, site.render("teams.md.j2", TEAMS_PATH, site.lang("teams"), teams=shown,
+                                            deeper=deeper))
+
+
+FULL_TREE_TEAMS = 200
+"""Up to this many teams, index pages list the whole tree. Above it they list two levels (departments
+and their teams) and every team page lists its own sub-teams, so no page grows with the company."""
+LISTED_DEPTH = 2
+RISKS_SHOWN = 30
+"""Key results listed per department on a risks page, the furthest behind first."""
+ALIGNMENT_DEPTH = 3
+"""Levels of the company's goal tree on the alignment page of a company above ``FULL_TREE_TEAMS``; each
+objective's own section lists everything aligned to it."""
+UNALIGNED_SHOWN = 100
+
+
+def listed_teams(company: Company) -> tuple[list[Team], int]:
+    """The teams an index page lists, and how many deeper ones it leaves to their departments' pages."""
+    if len(company.teams) <= FULL_TREE_TEAMS:
+        return list(company.teams), 0
+    shown = [team for team in company.teams if team.depth <= LISTED_DEPTH]
+    return shown, len(company.teams) - len(shown)
 
 
 UPDATES_SHOWN = 500

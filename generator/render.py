@@ -55,6 +55,8 @@ EXTENSION_SYNTAX = frozenset("?=~^$")
 """Characters some Markdown extensions give meaning that no backslash escape removes (``???`` details,
 ``===`` tabs, ``~~~`` fences, ``==mark==``, ``^sup^``, ``$math$``): written as character references,
 which display the same. A colon is one too when a word follows it (``:emoji:`` shortcodes)."""
+_NEEDS_ESCAPING = re.compile("[" + re.escape("".join(sorted({*HTML_SPECIAL, *MARKDOWN_ESCAPABLE, *EXTENSION_SYNTAX,
+                                                               ":"}))) + "]")
 ATTRIBUTE_SYNTAX = frozenset("`[]()!\\|{}*_")
 """Characters Python-Markdown acts on before it protects raw HTML tags (code spans, links, images,
 escapes) or that end a table cell: inside an attribute they become character references, which the
@@ -63,8 +65,10 @@ browser decodes back, so a URL keeps its meaning and no element can be built fro
 
 def markdown_text(text: str) -> Markup:
     """Plain text for a Markdown inline context, escaped for both Markdown and HTML; whitespace folded."""
-    out = []
     folded = " ".join(text.split())
+    if _NEEDS_ESCAPING.search(folded) is None:  # most titles, names and numbers: nothing to escape
+        return Markup(folded)
+    out = []
     for position, character in enumerate(folded):
         if character in HTML_SPECIAL:
             out.append(HTML_SPECIAL[character])
