@@ -1,10 +1,11 @@
 """Builds synthetic companies of several sizes and measures every stage side by side:
 ``python -m benchmarks.run --sizes 100 1000 [--periods 4] [--results benchmarks/RESULTS.md]``.
 
-For each size: ``okr check`` (cold); the generator's own stages in one process (load, validate,
-compute, render); the full ``okr build``; the floor, a plain ``mkdocs build`` of the very same
-generated Markdown written to disk with no plugin; their ratio; peak memory of the build; the size
-of ``site/`` and of its search index; the bytes of one team page (which must not grow with N).
+For each size: ``okr check`` cold and warm (answered by its cache), against PyYAML's C loader
+reading the same files; the generator's own stages in one process (load and validate, compute,
+render); the full ``okr build``; the floor, a plain ``mkdocs build`` of the very same generated
+Markdown written to disk with no plugin; their ratio; peak memory of the build; the size of
+``site/`` and of its search index; the bytes of one team page (which must not grow with N).
 """
 
 from __future__ import annotations
@@ -25,15 +26,20 @@ from benchmarks.synth import generate as synthesize
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-28"
 STAGES = """
-import datetime as dt, json, pathlib, sys, time
+import datetime as dt, json, pathlib, sys, time, yaml
 from generator.load import read_tree
 from generator.validate import validate
 from generator.privacy import public_view
 from generator.progress import evaluate
 from generator.pages import site_pages
 times = {}
-t = time.perf_counter(); tree = read_tree(pathlib.Path(sys.argv[1]), "okrs"); times["load"] = time.perf_counter() - t
-t = time.perf_counter(); result = validate(tree); times["validate"] = time.perf_counter() - t
+files = sorted(pathlib.Path(sys.argv[1]).rglob("*.yaml"))
+t = time.perf_counter()
+for file in files:
+    yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+times["parse_floor"] = time.perf_counter() - t
+t = time.perf_counter(); result = validate(read_tree(pathlib.Path(sys.argv[1]), "okrs"))
+times["load"] = time.perf_counter() - t
 t = time.perf_counter(); company = public_view(result.company); evaluation = evaluate(company, dt.date(2026, 11, 28))
 times["compute"] = time.perf_counter() - t
 t = time.perf_counter(); pages = site_pages(company, evaluation); times["render"] = time.perf_counter() - t
@@ -76,7 +82,10 @@ def measure(teams: int, periods: int, work: Path) -> dict[str, float | int]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1795824000", "NO_MKDOCS_2_WARNING": "1"}
     okr = [sys.executable, "-m", "generator"]
     row: dict[str, float | int] = {"teams": teams}
-    row["check_s"], _ = _measure([*okr, "check", "okrs"], project, env)
+    row["check_s"], _ = _measure([*okr, "check", "okrs"], project, {**env, "OKR_CACHE_DIR": "off"})
+    cached = {**env, "OKR_CACHE_DIR": str(project / "check-cache")}
+    _measure([*okr, "check", "okrs"], project, cached)  # fills the cache
+    row["check_warm_s"], _ = _measure([*okr, "check", "okrs"], project, cached)
     stages = subprocess.run([sys.executable, "-c", STAGES, str(project / "okrs")], capture_output=True, text=True,
                             check=True, cwd=REPO)
     for stage, seconds in json.loads(stages.stdout).items():
@@ -110,9 +119,11 @@ def machine() -> str:
 
 
 def table(rows: list[dict[str, float | int]]) -> str:
-    header = ("| teams | okr check | load | validate | compute | render | okr build | floor (mkdocs) | build/floor "
-              "| peak RSS | site | search index | one team page |\n|" + "---|" * 13 + "\n")
-    lines = [f"| {r['teams']:,} | {r['check_s']:.1f} s | {r['load_s']:.1f} s | {r['validate_s']:.1f} s | "
+    header = ("| teams | okr check | warm | C-loader parse | check/parse | load + validate | compute | render "
+              "| okr build | floor (mkdocs) | build/floor | peak RSS | site | search index | one team page |\n|"
+              + "---|" * 15 + "\n")
+    lines = [f"| {r['teams']:,} | {r['check_s']:.1f} s | {r['check_warm_s']:.1f} s | {r['parse_floor_s']:.1f} s | "
+             f"{r['check_s'] / r['parse_floor_s']:.2f} | {r['load_s']:.1f} s | "
              f"{r['compute_s']:.1f} s | {r['render_s']:.1f} s | {r['build_s']:.1f} s | {r['floor_s']:.1f} s | "
              f"{r['ratio']:.2f} | {int(r['build_peak_kib']) / 1024:.0f} MiB | {int(r['site_bytes']) / 2**20:.1f} MiB | "
              f"{int(r['search_index_bytes']) / 2**20:.1f} MiB | {int(r['team_page_bytes']) / 1024:.0f} KiB |"

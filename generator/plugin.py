@@ -27,7 +27,7 @@ from generator.pages import HOME_PATHS, SiteOptions
 from generator.periods import resolve_as_of
 
 log = logging.getLogger("mkdocs.plugins.okrs")
-REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "pymdownx.details", "toc")
+REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "pymdownx.details", "toc", "md_in_html")
 
 
 class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is untyped here

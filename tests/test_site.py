@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,17 @@ def test_a_broken_override_template_is_a_clear_error(project: Path, tmp_path: Pa
     assert done.returncode == 1
     assert "okrs: template" in done.stderr and "periods.md.j2:2:" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_search_finds_objectives_and_key_results_but_not_check_in_history(site: Path) -> None:
+    """Check-in history is most of a team page's text (dates and numbers); in a large company it would
+    make the search index too big for a browser to load, so it stays on the page but out of search."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entries = [doc for doc in index["docs"] if doc["location"].startswith("2026-Q4/marketing/")]
+    text = " ".join(doc["title"] + " " + doc["text"] for doc in entries)
+    page = (site / "2026-Q4" / "marketing" / "index.html").read_text(encoding="utf-8")
+    assert "Paid social paused for two weeks." in page
+    assert "Paid social paused for two weeks." not in text
+    assert "Check-ins (" not in text
+    objective_titles = re.findall(r'<h2 id="[^"]+">([^<]+)<', page)
+    assert objective_titles and all(title.strip() in text for title in objective_titles)
