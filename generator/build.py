@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from generator.export import export
 from generator.load import read_tree
 from generator.model import Company
 from generator.pages import DATA_PATH, DEFAULT_OPTIONS, SiteOptions, SitePage, site_pages
-from generator.privacy import public_view
+from generator.privacy import part_view, public_view
 from generator.progress import evaluate
 from generator.validate import validate
 
@@ -36,12 +37,13 @@ class Generated:
 
 
 def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool = False,
-             options: SiteOptions = DEFAULT_OPTIONS) -> Generated:
-    """Read ``source`` and produce the site's pages; nothing is rendered when the tree has errors."""
+             options: SiteOptions = DEFAULT_OPTIONS, teams: Sequence[str] = ()) -> Generated:
+    """Read ``source`` and produce the site's pages; nothing is rendered when the tree has errors.
+    ``teams`` limits the site to those teams (see ``part_view``); it raises ``UnknownTeamError`` for an unknown one."""
     result = validate(read_tree(source, shown))
     if result.company is None:
         return Generated(result.problems, None, (), ())
-    company = public_view(result.company, include_private=include_private)
+    company = part_view(public_view(result.company, include_private=include_private), teams)
     evaluation = evaluate(company, as_of)
     pages = site_pages(company, evaluation, options)
     data = json.dumps(export(company, evaluation), ensure_ascii=False, indent=1) + "\n"

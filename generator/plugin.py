@@ -25,6 +25,7 @@ from generator.build import STYLESHEET, Generated, generate
 from generator.i18n import language
 from generator.pages import HOME_PATHS, SiteOptions
 from generator.periods import resolve_as_of
+from generator.privacy import UnknownTeamError
 
 log = logging.getLogger("mkdocs.plugins.okrs")
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "pymdownx.details", "toc", "md_in_html")
@@ -35,6 +36,8 @@ class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
     include_private = c.Type(bool, default=False)
     as_of = c.Optional(c.Type(str))
     templates_dir = c.Optional(c.Type(str))
+    teams = c.Type(str, default="")
+    """Comma-separated team ids: a preview of only those teams (with their sub-teams and the teams above)."""
 
 
 class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
@@ -58,7 +61,10 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         try:
             generated = generate(self.source, self.config.source, as_of=self.as_of,
                                  include_private=self.config.include_private,
-                                 options=SiteOptions(theme_language, self.templates_dir))
+                                 options=SiteOptions(theme_language, self.templates_dir),
+                                 teams=[t.strip() for t in self.config.teams.split(",") if t.strip()])
+        except UnknownTeamError as exc:
+            raise PluginError(f"okrs: teams: {exc}") from None
         except jinja2.TemplateSyntaxError as exc:
             raise PluginError(f"okrs: template {exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
         except jinja2.TemplateError as exc:

@@ -1,9 +1,12 @@
-"""The public view of a company: private objectives and private period files removed before anything
-is computed or rendered, so no number, page or search entry can reveal them."""
+"""What a site shows of a company, decided before anything is computed or rendered: private objectives
+and private period files removed, so no number, page or search entry can reveal them; and, for a
+quick preview of a large company, only part of its teams."""
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
+from collections.abc import Sequence
 
 from generator.model import Alignment, Company, Objective, Reference
 
@@ -36,3 +39,41 @@ def _redact(objective: Objective, kept: set[Reference]) -> Objective:
         else Alignment("", Reference("", objective.period, ""), a.location, restricted=True)
         for a in objective.aligned_to)
     return dataclasses.replace(objective, aligned_to=alignments)
+
+
+class UnknownTeamError(ValueError):
+    """A preview names a team the company does not have."""
+
+
+def part_view(company: Company, team_ids: Sequence[str]) -> Company:
+    """Only the named teams, every team below them and the teams above them (so the tree still meets at
+    the company): a preview of part of a large company builds in a fraction of the time. Alignment to an
+    objective left out shows as restricted. Raises ``UnknownTeamError`` for a team id the company lacks."""
+    unknown = [team_id for team_id in team_ids if not company.has_team(team_id)]
+    if unknown:
+        known = [team.id for team in company.teams]
+        hints = [f"'{team_id}'" + (f" (did you mean '{close[0]}'?)" if (close := difflib.get_close_matches(
+            team_id, known, n=1)) else "") for team_id in unknown]
+        raise UnknownTeamError(f"no team {', '.join(hints)} in this company")
+    if not team_ids:
+        return company
+    chosen = {company.id}
+    for team_id in team_ids:
+        below = [team_id]
+        while below:
+            current = below.pop()
+            chosen.add(current)
+            below.extend(company.team(current).children)
+        above = company.team(team_id).parent
+        while above is not None:
+            chosen.add(above)
+            above = company.team(above).parent
+    teams = [team for team in company.teams if team.id in chosen]
+    kept = {o.ref for team in teams for period in team.periods for o in period.objectives}
+    trimmed = tuple(dataclasses.replace(
+        team, children=tuple(c for c in team.children if c in chosen),
+        periods=tuple(dataclasses.replace(period, objectives=tuple(_redact(o, kept) for o in period.objectives))
+                      for period in team.periods)) for team in teams)
+    return Company.create(id=company.id, name=company.name, fiscal_year_start=company.fiscal_year_start,
+                          status_rules=company.status_rules, grading=company.grading, teams=trimmed,
+                          people=company.people, source=company.source)

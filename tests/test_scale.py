@@ -14,10 +14,11 @@ import pytest
 
 from benchmarks.synth import generate
 from generator import pages
+from generator.health import subtree
 from generator.load import read_tree
 from generator.model import Company
 from generator.pages import SitePage, site_pages
-from generator.privacy import public_view
+from generator.privacy import UnknownTeamError, part_view, public_view
 from generator.progress import evaluate
 from generator.validate import validate
 
@@ -121,3 +122,29 @@ def test_a_small_company_keeps_every_team_and_the_whole_tree(tmp_path: Path) -> 
         assert f"({team.id}.md)" in built[f"{PERIOD}/index.md"]
     assert "sit deeper in the tree" not in built[f"{PERIOD}/index.md"]
     assert "more aligned to" not in built[f"{PERIOD}/alignment.md"]
+
+
+def test_a_part_of_the_company_keeps_the_chosen_teams_below_and_above(company: Company) -> None:
+    chosen = next(team for team in company.teams if team.depth == 2 and team.children)
+    part = part_view(company, [chosen.id])
+    kept = {team.id for team in part.teams}
+    below = set(subtree(company, chosen.id))
+    above = {company.id, chosen.parent}
+    assert kept == below | above
+    for team in part.teams:
+        assert set(team.children) <= kept
+    for objective in part.objectives():
+        original = company.objective(objective.ref)
+        assert original is not None
+        for before, after in zip(original.aligned_to, objective.aligned_to, strict=True):
+            target = company.objective(before.target)
+            left_out = target is not None and target.team not in kept
+            assert after.restricted == (left_out or before.restricted)
+    pages_of_part = site_pages(part, evaluate(part, dt.date(2026, 11, 28)))
+    assert {page.path for page in pages_of_part} >= {f"{PERIOD}/{chosen.id}.md", "index.md"}
+
+
+def test_a_part_naming_an_unknown_team_is_refused_with_a_suggestion(company: Company) -> None:
+    with pytest.raises(UnknownTeamError, match=r"no team 'team-1x' \(did you mean 'team-1'\?\)"):
+        part_view(company, ["team-1x"])
+    assert part_view(company, []) is company

@@ -233,3 +233,23 @@ def test_search_finds_objectives_and_key_results_but_not_check_in_history(site: 
     assert "Check-ins (" not in text
     objective_titles = re.findall(r'<h2 id="[^"]+">([^<]+)<', page)
     assert objective_titles and all(title.strip() in text for title in objective_titles)
+
+
+def test_a_preview_of_some_teams_builds_only_their_part_of_the_tree(project: Path, tmp_path: Path) -> None:
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    config = copy / "mkdocs.yml"
+    original = config.read_text()
+    config.write_text(original.replace("      include_private: false",
+                                       "      include_private: false\n      teams: support"))
+    assert build(copy).returncode == 0
+    site = copy / "site"
+    assert (site / "2026-Q4" / "support" / "index.html").exists()
+    assert (site / "2026-Q4" / "customer-experience" / "index.html").exists()  # the team above it
+    assert not (site / "2026-Q4" / "marketing").exists()
+    config.write_text(original.replace("      include_private: false",
+                                       "      include_private: false\n      teams: suport"))
+    done = build(copy)
+    assert done.returncode == 1
+    assert "okrs: teams: no team 'suport' (did you mean 'support'?) in this company" in done.stdout + done.stderr
