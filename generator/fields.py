@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -304,10 +305,16 @@ def _date(node: YamlScalar, name: str, problems: list[Problem]) -> dt.date | Non
                               f"'{name}' must be a date written YYYY-MM-DD, not '{_clip(text)}'"))
         return None
     try:
-        return dt.date.fromisoformat(text)
+        return _day(text)
     except ValueError:
         problems.append(error(node.location, "bad-date", f"{text} is not a day of the calendar"))
         return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(text: str) -> dt.date:
+    """One shared object per day: a company's check-ins fall on a few hundred days."""
+    return dt.date.fromisoformat(text)
 
 
 def _boolean(node: YamlScalar, name: str, problems: list[Problem]) -> bool | None:

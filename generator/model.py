@@ -89,7 +89,7 @@ class CheckIn:
     """An explicit status that overrides the computed one while the check-in is fresh."""
     note: str
     by: str | None
-    location: Location = field(compare=False)
+    # No position: a company holds millions of check-ins and nothing after validation points at one.
 
 
 @dataclass(frozen=True, slots=True)

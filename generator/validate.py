@@ -412,7 +412,6 @@ def _checkin(mapping: YamlMapping, kind: KeyResultKind | None, period: _Bounds, 
         status=ReportedStatus(status) if status else None,
         note=values.text("note") or "",
         by=by,
-        location=values.location,
     )
 
 

@@ -47,7 +47,7 @@ def kr(kind: KeyResultKind = KeyResultKind.METRIC, start: float | None = 100, ta
        checkins: tuple[tuple[dt.date, float], ...] = (), *, dropped: str | None = None,
        stay_above: float | None = None, stay_below: float | None = None, score: float | None = None,
        status: ReportedStatus | None = None) -> KeyResult:
-    readings = tuple(CheckIn(d, v, None, status if i == len(checkins) - 1 else None, "", None, HERE)
+    readings = tuple(CheckIn(d, v, None, status if i == len(checkins) - 1 else None, "", None)
                      for i, (d, v) in enumerate(checkins))
     return KeyResult("k", "K", "", None, 1.0, dropped, kind, start, target, "", stay_above, stay_below, score,
                      readings, HERE)
