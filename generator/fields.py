@@ -242,9 +242,8 @@ SIMPLE_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,29})(?:\.\d{1,8})?")
 def _number(node: YamlScalar, spec: Field, problems: list[Problem]) -> float | int | None:
     if node.plain and SIMPLE_NUMBER.fullmatch(node.text) and (spec.kind is Kind.NUMBER or "." not in node.text):
         value = float(node.text)
-        if spec.minimum is None and spec.maximum is None and spec.above is None:
-            return value if spec.kind is Kind.NUMBER else int(node.text)
-        if not _in_range(value, spec, node.location, problems):
+        bounded = spec.minimum is not None or spec.maximum is not None or spec.above is not None
+        if bounded and not _in_range(value, spec, node.location, problems):
             return None
         return value if spec.kind is Kind.NUMBER else int(node.text)
     text = node.text.strip()

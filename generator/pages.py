@@ -395,20 +395,20 @@ def _alignment(site: _Site, period: PeriodName) -> SitePage:
 def _tree(site: _Site, objective: ObjectiveProgress, period: PeriodName, seen: set[Reference], levels: int,
           via: str | None = None) -> TreeNode:
     seen = seen | {objective.ref}
-    children: list[TreeNode | None] = []
+    children: list[TreeNode] = []
+    more = 0
     titles = {kr.ref: kr.key_result.title for kr in objective.key_results}
     for ref in objective.supporters:
         child = site.evaluation.of(ref)
         if ref in seen or not (child.objective.period.contains(period) or period.contains(child.objective.period)):
             continue
         if levels <= 1:
-            children.append(None)
+            more += 1
             continue
         target = next((a.target for a in child.objective.aligned_to if a.target.objective_ref == objective.ref), None)
         kr_title = titles.get(target) if target is not None and target.key_result else None
         children.append(_tree(site, child, period, seen, levels - 1, kr_title))
-    shown = tuple(child for child in children if child is not None)
-    return TreeNode(objective, shown, via, len(children) - len(shown))
+    return TreeNode(objective, tuple(children), via, more)
 
 
 def _risks(site: _Site, period: PeriodName) -> SitePage:
