@@ -15,7 +15,7 @@ from generator.model import Company
 from generator.pages import DATA_PATH, DEFAULT_OPTIONS, SiteOptions, SitePage, site_pages
 from generator.privacy import part_view, public_view
 from generator.progress import evaluate
-from generator.validate import validate
+from generator.validate import Validation, validate
 
 ASSETS = Path(__file__).parent / "assets"
 STYLESHEET = "assets/okrs/okrs.css"
@@ -37,10 +37,12 @@ class Generated:
 
 
 def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool = False,
-             options: SiteOptions = DEFAULT_OPTIONS, teams: Sequence[str] = ()) -> Generated:
+             options: SiteOptions = DEFAULT_OPTIONS, teams: Sequence[str] = (),
+             checked: Validation | None = None) -> Generated:
     """Read ``source`` and produce the site's pages; nothing is rendered when the tree has errors.
-    ``teams`` limits the site to those teams (see ``part_view``); it raises ``UnknownTeamError`` for an unknown one."""
-    result = validate(read_tree(source, shown))
+    ``teams`` limits the site to those teams (see ``part_view``); it raises ``UnknownTeamError`` for an unknown one.
+    ``checked`` is the validation of ``source`` when the caller has just made it (it is not read again)."""
+    result = checked if checked is not None else validate(read_tree(source, shown))
     if result.company is None:
         return Generated(result.problems, None, (), ())
     company = part_view(public_view(result.company, include_private=include_private), teams)

@@ -13,7 +13,6 @@ import importlib
 import io
 import json
 import os
-import subprocess
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -376,19 +375,32 @@ def _build(args: argparse.Namespace) -> int:
         print(report.summary(source, None, result.problems) + f": the site in '{args.site_dir}' was left as it was",
               file=sys.stderr)
         return EXIT_PROBLEMS
+    from generator.plugin import build_site  # MkDocs is imported only by the commands that run it
+
     epoch = int(dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC).timestamp())
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-
-    def mkdocs_build(folder: Path) -> bool:
-        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config),
-                   "--site-dir", str(folder)]
-        return subprocess.run(command, env=environment, check=False).returncode == 0
-
-    if not replace_atomically(Path(args.site_dir), mkdocs_build):
+    with _environment(SOURCE_DATE_EPOCH=str(epoch)):
+        built = replace_atomically(Path(args.site_dir),
+                                   lambda folder: build_site(config, folder, config.parent / source, result))
+    if not built:
         print(f"okr build: mkdocs build failed; the site in '{args.site_dir}' was left as it was", file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"okr build: site built into {args.site_dir} (as of {as_of.isoformat()})")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _environment(**variables: str) -> Iterator[None]:
+    """Environment variables set for what runs inside, as they were afterwards."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class _TolerantLoader(yaml.SafeLoader):

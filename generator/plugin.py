@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import click
 import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -26,9 +27,30 @@ from generator.i18n import language
 from generator.pages import HOME_PATHS, SiteOptions
 from generator.periods import resolve_as_of
 from generator.privacy import UnknownTeamError
+from generator.validate import Validation
 
 log = logging.getLogger("mkdocs.plugins.okrs")
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "pymdownx.details", "toc", "md_in_html")
+
+_checked_before_build: dict[Path, Validation] = {}
+"""Trees ``okr build`` validated just before it started MkDocs, by source folder: read once, not twice."""
+
+
+def build_site(config_file: Path, site_dir: Path, source: Path, checked: Validation) -> bool:
+    """``mkdocs build --strict`` in this process (its own command line, so its logging and strict
+    mode are MkDocs' own), the plugin taking ``checked`` instead of reading ``source`` again."""
+    from mkdocs.__main__ import cli
+
+    _checked_before_build[source.resolve()] = checked
+    try:
+        cli.main(["build", "--strict", "--config-file", str(config_file), "--site-dir", str(site_dir)],
+                 prog_name="mkdocs", standalone_mode=False)
+    except click.ClickException as exc:  # MkDocs' Abort, ConfigurationError and BuildError
+        exc.show()
+        return False
+    finally:
+        _checked_before_build.pop(source.resolve(), None)
+    return True
 
 
 class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is untyped here
@@ -62,7 +84,8 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
             generated = generate(self.source, self.config.source, as_of=self.as_of,
                                  include_private=self.config.include_private,
                                  options=SiteOptions(theme_language, self.templates_dir),
-                                 teams=[t.strip() for t in self.config.teams.split(",") if t.strip()])
+                                 teams=[t.strip() for t in self.config.teams.split(",") if t.strip()],
+                                 checked=_checked_before_build.pop(self.source, None))
         except UnknownTeamError as exc:
             raise PluginError(f"okrs: teams: {exc}") from None
         except jinja2.TemplateSyntaxError as exc:

@@ -116,6 +116,25 @@ def test_a_removed_team_leaves_no_page(project: Path, tmp_path: Path) -> None:
                 if "Обслуживание в магазинах" in text or "stores-moscow" in text]
 
 
+def test_okr_build_parses_each_file_once(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check before the build hands its model to the plugin, so a large tree is not parsed twice."""
+    from generator import cli, load
+
+    parsed: list[str] = []
+    parse = load.SourceFile.parse
+
+    def counted(file: load.SourceFile) -> load.Document:
+        parsed.append(file.path)
+        return parse(file)
+
+    monkeypatch.setattr(load.SourceFile, "parse", counted)
+    monkeypatch.chdir(project)
+    assert cli.main(["build", "--as-of", AS_OF, "--site-dir", str(tmp_path / "site")]) == 0
+    assert "okrs/team.yaml" in parsed
+    assert len(parsed) == len(set(parsed)) == sum(1 for _ in (project / "okrs").rglob("*.yaml"))
+    assert (tmp_path / "site/2026-Q4/support/index.html").is_file()
+
+
 def test_a_validation_error_leaves_the_previous_site_as_it_was(project: Path, tmp_path: Path) -> None:
     import shutil
     copy = tmp_path / "copy"
