@@ -1,11 +1,14 @@
 """Builds synthetic companies of several sizes and measures every stage side by side:
 ``python -m benchmarks.run --sizes 100 1000 [--periods 4] [--results benchmarks/RESULTS.md]``.
 
-For each size: ``okr check`` cold and warm (answered by its cache), against PyYAML's C loader
-reading the same files; the generator's own stages in one process (load and validate, compute,
-render); the full ``okr build``; the floor, a plain ``mkdocs build`` of the very same generated
-Markdown written to disk with no plugin; their ratio; peak memory of the build; the size of
-``site/`` and of its search index; the median bytes of a team page (which must not grow with N).
+For each size: ``okr check`` cold (no cache), with every file parsed before (after an edit of a few),
+and with nothing changed, against PyYAML's C loader reading the same files; ``okr diff`` of two
+commits three files apart, warm; the generator's own stages in one process (load and validate cold
+and warm, compute, render); the full ``okr build``, cold; the floor, a plain ``mkdocs build`` of the
+very same generated Markdown written to disk with no plugin; their ratio and the generator's share;
+peak memory of the check, the build and the floor; the size of ``site/`` and of its search index;
+the median bytes of a team page (which must not grow with N). ``--build-up-to N`` skips the two
+site builds above N teams, where they take hours.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from benchmarks.synth import generate as synthesize
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-28"
 STAGES = """
-import datetime as dt, json, pathlib, sys, time, yaml
+import datetime as dt, json, pathlib, sys, tempfile, time, yaml
+from generator.build import checked
 from generator.load import read_tree
-from generator.validate import validate
+from generator.parsecache import ParseCache
 from generator.privacy import public_view
 from generator.progress import evaluate
 from generator.pages import site_pages
@@ -38,8 +42,13 @@ t = time.perf_counter()
 for file in files:
     yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 times["parse_floor"] = time.perf_counter() - t
-t = time.perf_counter(); result = validate(read_tree(pathlib.Path(sys.argv[1]), "okrs"))
+t = time.perf_counter(); result = checked(read_tree(pathlib.Path(sys.argv[1]), "okrs"), ParseCache(None))
 times["load"] = time.perf_counter() - t
+with tempfile.TemporaryDirectory() as folder:
+    cache = ParseCache(pathlib.Path(folder))
+    checked(read_tree(pathlib.Path(sys.argv[1]), "okrs"), cache)
+    t = time.perf_counter(); result = checked(read_tree(pathlib.Path(sys.argv[1]), "okrs"), cache)
+    times["load_warm"] = time.perf_counter() - t
 t = time.perf_counter(); company = public_view(result.company); evaluation = evaluate(company, dt.date(2026, 11, 28))
 times["compute"] = time.perf_counter() - t
 t = time.perf_counter(); pages = site_pages(company, evaluation); times["render"] = time.perf_counter() - t
@@ -67,7 +76,25 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def measure(teams: int, periods: int, work: Path) -> dict[str, float | int]:
+def _diff_warm(project: Path, okr: list[str], env: dict[str, str]) -> float:
+    """``okr diff`` of two commits three period files apart, the second time (its parses cached)."""
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    git("-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-q", "--allow-empty", "-m", "empty")
+    git("add", "okrs")
+    git("-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-q", "-m", "base")
+    for file in sorted((project / "okrs").rglob("2026-Q4.yaml"))[:3]:
+        text = file.read_text(encoding="utf-8")
+        file.write_text(text.replace("title: ", "title: Renamed ", 1), encoding="utf-8")
+    git("-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-q", "-am", "head")
+    _measure([*okr, "diff", "HEAD~1", "HEAD", "--format", "text"], project, env)
+    seconds, _ = _measure([*okr, "diff", "HEAD~1", "HEAD", "--format", "text"], project, env)
+    return seconds
+
+
+def measure(teams: int, periods: int, work: Path, build: bool = True) -> dict[str, float | int]:
     project = work / f"teams-{teams}"
     if project.exists():
         shutil.rmtree(project)
@@ -82,14 +109,20 @@ def measure(teams: int, periods: int, work: Path) -> dict[str, float | int]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1795824000", "NO_MKDOCS_2_WARNING": "1"}
     okr = [sys.executable, "-m", "generator"]
     row: dict[str, float | int] = {"teams": teams}
-    row["check_s"], _ = _measure([*okr, "check", "okrs"], project, {**env, "OKR_CACHE_DIR": "off"})
-    cached = {**env, "OKR_CACHE_DIR": str(project / "check-cache")}
+    row["check_s"], row["check_peak_kib"] = _measure([*okr, "check", "okrs"], project, {**env, "OKR_CACHE_DIR": "off"})
+    cached = {**env, "OKR_CACHE_DIR": str(project / "cache")}
     _measure([*okr, "check", "okrs"], project, cached)  # fills the cache
     row["check_warm_s"], _ = _measure([*okr, "check", "okrs"], project, cached)
+    shutil.rmtree(project / "cache" / "check")  # parsed files stay: what a check after an edit finds
+    row["check_parsed_s"], _ = _measure([*okr, "check", "okrs"], project, cached)
+    row["diff_warm_s"] = _diff_warm(project, okr, cached)
     stages = subprocess.run([sys.executable, "-c", STAGES, str(project / "okrs")], capture_output=True, text=True,
                             check=True, cwd=REPO)
     for stage, seconds in json.loads(stages.stdout).items():
         row[f"{stage}_s"] = seconds
+    if not build:
+        return row
+    env = {**env, "OKR_CACHE_DIR": "off"}  # the build parses every file: the cold case
     row["build_s"], row["build_peak_kib"] = _measure([*okr, "build", "--as-of", AS_OF], project, env)
     site = project / "site"
     row["site_bytes"] = _size(site)
@@ -105,8 +138,8 @@ def measure(teams: int, periods: int, work: Path) -> dict[str, float | int]:
         "docs_dir: docs", "docs_dir: floor-docs").replace("  - tags\n", "")
     plain += "extra_css:\n  - assets/okrs/okrs.css\n"
     (project / "floor.yml").write_text(plain, encoding="utf-8")
-    row["floor_s"], _ = _measure([sys.executable, "-m", "mkdocs", "build", "-f", "floor.yml", "-d", "floor-site"],
-                                 project, env)
+    row["floor_s"], row["floor_peak_kib"] = _measure(
+        [sys.executable, "-m", "mkdocs", "build", "-f", "floor.yml", "-d", "floor-site"], project, env)
     row["ratio"] = row["build_s"] / row["floor_s"]
     return row
 
@@ -120,16 +153,45 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
 
 
+COLUMNS = [
+    ("teams", "teams", "{:,.0f}"), ("okr check", "check_s", "{:.1f} s"),
+    ("C-loader parse", "parse_floor_s", "{:.1f} s"),
+    ("check/parse", "check_ratio", "{:.2f}"), ("check, files parsed before", "check_parsed_s", "{:.1f} s"),
+    ("check, nothing changed", "check_warm_s", "{:.1f} s"), ("check peak RSS", "check_peak_mib", "{:.0f} MiB"),
+    ("diff, warm", "diff_warm_s", "{:.1f} s"), ("load + validate", "load_s", "{:.1f} s"),
+    ("warm", "load_warm_s", "{:.1f} s"), ("compute", "compute_s", "{:.1f} s"), ("render", "render_s", "{:.1f} s"),
+    ("okr build", "build_s", "{:.1f} s"), ("floor (mkdocs)", "floor_s", "{:.1f} s"), ("build/floor", "ratio", "{:.2f}"),
+    ("generator share, cold", "share_cold", "{:.0%}"), ("warm", "share_warm", "{:.0%}"),
+    ("build peak RSS", "build_peak_mib", "{:.0f} MiB"), ("floor peak RSS", "floor_peak_mib", "{:.0f} MiB"),
+    ("site", "site_mib", "{:.1f} MiB"), ("search index", "search_index_mib", "{:.1f} MiB"),
+    ("median team page", "team_page_kib", "{:.0f} KiB"),
+]
+
+
+def _derived(row: dict[str, float | int]) -> dict[str, float]:
+    values = {key: float(value) for key, value in row.items()}
+    values["check_ratio"] = values["check_s"] / values["parse_floor_s"]
+    values["check_peak_mib"] = values["check_peak_kib"] / 1024
+    if "build_s" in values:
+        stages = values["compute_s"] + values["render_s"]
+        values["share_cold"] = (values["load_s"] + stages) / values["build_s"]
+        values["share_warm"] = (values["load_warm_s"] + stages) / values["build_s"]
+        for key in ("build_peak", "floor_peak"):
+            values[f"{key}_mib"] = values[f"{key}_kib"] / 1024
+        values["site_mib"] = values["site_bytes"] / 2**20
+        values["search_index_mib"] = values["search_index_bytes"] / 2**20
+        values["team_page_kib"] = values["team_page_bytes"] / 1024
+    return values
+
+
 def table(rows: list[dict[str, float | int]]) -> str:
-    header = ("| teams | okr check | warm | C-loader parse | check/parse | load + validate | compute | render "
-              "| okr build | floor (mkdocs) | build/floor | peak RSS | site | search index | median team page |\n|"
-              + "---|" * 15 + "\n")
-    lines = [f"| {r['teams']:,} | {r['check_s']:.1f} s | {r['check_warm_s']:.1f} s | {r['parse_floor_s']:.1f} s | "
-             f"{r['check_s'] / r['parse_floor_s']:.2f} | {r['load_s']:.1f} s | "
-             f"{r['compute_s']:.1f} s | {r['render_s']:.1f} s | {r['build_s']:.1f} s | {r['floor_s']:.1f} s | "
-             f"{r['ratio']:.2f} | {int(r['build_peak_kib']) / 1024:.0f} MiB | {int(r['site_bytes']) / 2**20:.1f} MiB | "
-             f"{int(r['search_index_bytes']) / 2**20:.1f} MiB | {int(r['team_page_bytes']) / 1024:.0f} KiB |"
-             for r in rows]
+    """A Markdown table, one row per size; a value not measured (no build at that size) is a dash."""
+    header = "| " + " | ".join(title for title, _, _ in COLUMNS) + " |\n|" + "---|" * len(COLUMNS) + "\n"
+    lines = []
+    for row in rows:
+        values = _derived(row)
+        lines.append("| " + " | ".join(shape.format(values[key]) if key in values else "—"
+                                        for _, key, shape in COLUMNS) + " |")
     return header + "\n".join(lines) + "\n"
 
 
@@ -139,10 +201,12 @@ def main() -> None:
     parser.add_argument("--periods", type=int, default=4)
     parser.add_argument("--work", default="benchmarks/out")
     parser.add_argument("--results", help="append the table to this Markdown file")
+    parser.add_argument("--build-up-to", type=int, default=10**9,
+                        help="build the site only up to this many teams (larger sizes: check, diff and stages)")
     args = parser.parse_args()
     rows = []
     for teams in args.sizes:
-        rows.append(measure(teams, args.periods, Path(args.work).resolve()))
+        rows.append(measure(teams, args.periods, Path(args.work).resolve(), build=teams <= args.build_up_to))
         print(table(rows[-1:]).splitlines()[-1], flush=True)
     text = (f"\n## {dt.date.today().isoformat()}: {', '.join(f'{s:,}' for s in args.sizes)} teams, "
             f"{args.periods} periods\n\n{machine()}\n\n{table(rows)}")

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from generator.errors import Problem
 from generator.export import export
-from generator.load import read_tree
+from generator.load import SourceTree, read_tree
 from generator.model import Company
 from generator.pages import DATA_PATH, DEFAULT_OPTIONS, SiteOptions, SitePage, site_pages
+from generator.parsecache import ParseCache, parsing
 from generator.privacy import part_view, public_view
 from generator.progress import evaluate
-from generator.validate import Validation, validate
+from generator.validate import Progress, Validation, no_progress, validate
 
 ASSETS = Path(__file__).parent / "assets"
 STYLESHEET = "assets/okrs/okrs.css"
@@ -36,13 +37,20 @@ class Generated:
         return any(p.severity.value == "error" for p in self.problems)
 
 
+def checked(tree: SourceTree, cache: ParseCache, progress: Progress = no_progress) -> Validation:
+    """``validate``, with the files parsed on every core, or read back from ``cache`` when a run before parsed them."""
+    with parsing(tree.files(), cache) as parse:
+        return validate(tree, progress, parse)
+
+
 def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool = False,
              options: SiteOptions = DEFAULT_OPTIONS, teams: Sequence[str] = (),
-             checked: Validation | None = None) -> Generated:
+             validation: Validation | None = None, cache: ParseCache | None = None) -> Generated:
     """Read ``source`` and produce the site's pages; nothing is rendered when the tree has errors.
     ``teams`` limits the site to those teams (see ``part_view``); it raises ``UnknownTeamError`` for an unknown one.
-    ``checked`` is the validation of ``source`` when the caller has just made it (it is not read again)."""
-    result = checked if checked is not None else validate(read_tree(source, shown))
+    ``validation`` is the validation of ``source`` when the caller has just made it (it is not read again);
+    ``cache`` keeps parsed files for the next run."""
+    result = validation if validation is not None else checked(read_tree(source, shown), cache or ParseCache(None))
     if result.company is None:
         return Generated(result.problems, None, (), ())
     company = part_view(public_view(result.company, include_private=include_private), teams)

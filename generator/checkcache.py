@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import __version__
+from generator import __version__, parsecache
 from generator.errors import Location, Problem, Severity
 
 FORMAT = 1
@@ -29,12 +29,9 @@ class Outcome:
 
 
 def default_folder() -> Path | None:
-    """``$OKR_CACHE_DIR`` (``off`` turns the cache off), else the user's cache folder."""
-    configured = os.environ.get("OKR_CACHE_DIR")
-    if configured:
-        return None if configured == "off" else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "okr-site" / "check"
+    """``check`` in the cache folder (``$OKR_CACHE_DIR``, else the user's); ``None`` when caching is off."""
+    folder = parsecache.default_folder()
+    return None if folder is None else folder / "check"
 
 
 def key(shown: str, files: Mapping[str, bytes | None]) -> str:

@@ -23,13 +23,15 @@ import yaml
 
 from generator import __version__, checkcache, newperiod, recording, report, spreadsheet
 from generator import diff as okr_diff
-from generator.build import generate
+from generator.build import checked, generate
 from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
 from generator.export import CSV_COLUMNS, csv_rows, export
 from generator.gitread import GitError, read_revision, top_level
 from generator.load import ID_PATTERN, inside_path, read_files, read_tree
 from generator.pages import SiteOptions
+from generator.parsecache import ParseCache
+from generator.parsecache import default_folder as cache_folder
 from generator.periods import PeriodName, current_period, resolve_as_of
 from generator.privacy import public_view
 from generator.progress import evaluate
@@ -250,7 +252,11 @@ def _reading_progress(what: str, total: int) -> Iterator[Progress]:
         yield lambda path: bar.update(task, advance=1, description=path[-60:])
 
 
-def _checked(path: Path, shown: str, cache: Path | None) -> checkcache.Outcome:
+def _parse_cache(args: argparse.Namespace) -> ParseCache:
+    return ParseCache(None if getattr(args, "no_cache", False) else cache_folder())
+
+
+def _checked(path: Path, shown: str, cache: Path | None, parses: ParseCache) -> checkcache.Outcome:
     """The check's problems and contents: from the cache when no file changed since it was stored."""
     cache_key = ""
     if cache is not None:
@@ -262,7 +268,7 @@ def _checked(path: Path, shown: str, cache: Path | None) -> checkcache.Outcome:
         return cached
     tree = read_tree(path, shown)
     with _reading_progress("okr check", tree.file_count) as progress:
-        result = validate(tree, progress)
+        result = checked(tree, parses, progress)
     outcome = checkcache.Outcome(result.problems, report.contents(result.company))
     if cache is not None:
         checkcache.store(cache, cache_key, outcome)
@@ -275,7 +281,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"okr check: '{args.path}' is not a folder (give the folder that holds team.yaml)", file=sys.stderr)
         return EXIT_USAGE
     shown = args.path.rstrip("/") or "/"
-    outcome = _checked(path, shown, None if args.no_cache else checkcache.default_folder())
+    outcome = _checked(path, shown, None if args.no_cache else checkcache.default_folder(), _parse_cache(args))
     problems = report.promote_warnings(outcome.problems) if args.strict else outcome.problems
     failed = any(p.severity.value == "error" for p in problems)
     sys.stdout.write(report.render(problems, args.format))
@@ -301,7 +307,7 @@ def _status(args: argparse.Namespace) -> int:
     shown = args.path.rstrip("/") or "/"
     tree = read_tree(path, shown)
     with _reading_progress("okr status", tree.file_count) as progress:
-        result = validate(tree, progress)
+        result = checked(tree, _parse_cache(args), progress)
     if result.company is None:
         sys.stdout.write(report.render(result.errors, "text"))
         print(f"{report.summary(shown, None, result.problems)}: fix them first (okr check)", file=sys.stderr)
@@ -369,7 +375,7 @@ def _build(args: argparse.Namespace) -> int:
     source = _plugin_source(config)
     tree = read_tree(config.parent / source, source)
     with _reading_progress("okr build: checking", tree.file_count) as progress:
-        result = validate(tree, progress)
+        result = checked(tree, _parse_cache(args), progress)
     sys.stdout.write(report.render(result.problems, "text"))
     if result.company is None:
         print(report.summary(source, None, result.problems) + f": the site in '{args.site_dir}' was left as it was",
@@ -440,7 +446,8 @@ def _diff(args: argparse.Namespace) -> int:
         print(f"okr diff: {exc}", file=sys.stderr)
         return EXIT_USAGE
     head_name = args.head or "the working tree"
-    head_result, base_result = validate(head_tree), validate(base_tree)
+    cache = _parse_cache(args)
+    head_result, base_result = checked(head_tree, cache), checked(base_tree, cache)
     if head_result.company is None:
         sys.stdout.write(okr_diff.render(okr_diff.problems_only(args.base, head_name, as_of, head_result.errors),
                                          args.format))
@@ -484,7 +491,7 @@ def _checkin(args: argparse.Namespace) -> int:
     files = _readable(source, "checkin")
     if files is None:
         return EXIT_PROBLEMS
-    before = validate(read_files(files, shown))
+    before = checked(read_files(files, shown), _parse_cache(args))
     if before.company is None:
         sys.stdout.write(report.render(before.errors, "text"))
         print("okr checkin: the OKR files have errors: fix them first (nothing was written)", file=sys.stderr)
@@ -509,7 +516,7 @@ def _checkin(args: argparse.Namespace) -> int:
     except EditError as exc:
         print(f"okr checkin: {relative}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    after = validate(read_files({**files, relative: data}, shown))
+    after = checked(read_files({**files, relative: data}, shown), _parse_cache(args))
     if after.company is None:
         sys.stdout.write(report.render(after.errors, "text"))
         print("okr checkin: the check-in would make the file invalid; nothing was written", file=sys.stderr)
@@ -564,7 +571,7 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     tree = read_tree(source, args.path.rstrip("/") or "/")
     with _reading_progress("okr export", tree.file_count) as progress:
-        result = validate(tree, progress)
+        result = checked(tree, _parse_cache(args), progress)
     if result.company is None:
         sys.stderr.write(report.render(result.errors, "text"))
         print("okr export: the OKR files have errors: fix them first", file=sys.stderr)
@@ -601,7 +608,7 @@ def _new_period(args: argparse.Namespace) -> int:
     files = _readable(source_dir, "new-period")
     if files is None:
         return EXIT_PROBLEMS
-    before = validate(read_files(files, shown))
+    before = checked(read_files(files, shown), _parse_cache(args))
     if before.company is None:
         sys.stdout.write(report.render(before.errors, "text"))
         print("okr new-period: the OKR files have errors: fix them first (nothing was written)", file=sys.stderr)
@@ -612,7 +619,7 @@ def _new_period(args: argparse.Namespace) -> int:
     finished: list[newperiod.Draft] = []
     for draft in newperiod.drafts(before.company, source, target, as_of, schema):
         (skipped if draft.path in files else finished if not draft.objectives else written).append(draft)
-    after = validate(read_files({**files, **{d.path: d.text.encode() for d in written}}, shown))
+    after = checked(read_files({**files, **{d.path: d.text.encode() for d in written}}, shown), _parse_cache(args))
     if after.company is None:
         sys.stdout.write(report.render(after.errors, "text"))
         print("okr new-period: the drafts would not pass okr check; nothing was written (please report this)",

@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 from generator.build import STYLESHEET, Generated, generate
 from generator.i18n import language
 from generator.pages import HOME_PATHS, SiteOptions
+from generator.parsecache import ParseCache, default_folder
 from generator.periods import resolve_as_of
 from generator.privacy import UnknownTeamError
 from generator.validate import Validation
@@ -85,7 +86,8 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
                                  include_private=self.config.include_private,
                                  options=SiteOptions(theme_language, self.templates_dir),
                                  teams=[t.strip() for t in self.config.teams.split(",") if t.strip()],
-                                 checked=_checked_before_build.pop(self.source, None))
+                                 validation=_checked_before_build.pop(self.source, None),
+                                 cache=ParseCache(default_folder()))
         except UnknownTeamError as exc:
             raise PluginError(f"okrs: teams: {exc}") from None
         except jinja2.TemplateSyntaxError as exc:

@@ -69,15 +69,16 @@ Progress = Callable[[str], None]
 """Told the path of every file as it is parsed: the command line draws a progress bar with it."""
 
 
-def _quiet(path: str) -> None:
+def no_progress(path: str) -> None:
     pass
 
 
 @dataclass(slots=True)
 class _Context:
     problems: list[Problem] = field(default_factory=list)
-    progress: Progress = _quiet
+    progress: Progress = no_progress
     fiscal_year_start: int = 1
+    parse: Callable[[SourceFile], Document] = SourceFile.parse
     person_mentions: list[TextItem] = field(default_factory=list)
 
     def person(self, values: Values, name: str) -> str | None:
@@ -88,9 +89,11 @@ class _Context:
         return text or None
 
 
-def validate(tree: SourceTree, progress: Progress = _quiet) -> Validation:
-    """Check the whole tree, parsing one file at a time; the model is returned only when no error was found."""
-    context = _Context(problems=list(tree.problems), progress=progress)
+def validate(tree: SourceTree, progress: Progress = no_progress,
+             parse: Callable[[SourceFile], Document] = SourceFile.parse) -> Validation:
+    """Check the whole tree, parsing one file at a time (with ``parse``, in the order of ``tree.files()``);
+    the model is returned only when no error was found."""
+    context = _Context(problems=list(tree.problems), progress=progress, parse=parse)
     with _collector_paused():
         company = _build(tree, context)
     problems = tuple(sorted_problems(context.problems))
@@ -114,7 +117,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _parsed(file: SourceFile, context: _Context) -> Document:
     context.progress(file.path)
-    document = file.parse()
+    document = context.parse(file)
     context.problems.extend(document.problems)
     return document
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 STAGES = [
-    "errors", "periods", "load", "model", "schema", "fields", "editor_schema", "validate",  # the format
+    "errors", "periods", "load", "parsecache", "model", "schema", "fields", "editor_schema", "validate",  # the format
     "privacy", "alignment", "progress", "health",  # the engine
     "i18n", "render", "pages", "export", "diff", "build", "publish", "gitread",  # the site and the review
     "checkin", "recording", "newperiod", "scaffold", "spreadsheet",  # authoring

@@ -1,0 +1,237 @@
+"""Stage 1, faster: files parsed on every core, and kept by their content for the next run.
+
+Parsing YAML is most of the time of a check. A file whose bytes were parsed before is read back
+from a cache of plain JSON (never pickle: a cache shared between CI runs must not be able to run
+code), keyed by a hash of the bytes and of this parser's version, so a changed file is simply a new
+entry. An entry that is damaged or foreign is ignored and the file parsed again: it is never trusted.
+Files not in the cache are parsed by worker processes, ahead of the validator that works through
+the ones before them; what they send back is the same JSON, and it fills the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.errors import Location, Problem, Severity
+from generator.load import Document, SourceFile, YamlMapping, YamlNode, YamlScalar, YamlSequence, parse_yaml
+
+FORMAT = 1
+PARALLEL_FROM = 200
+"""Fewer files than this to parse are parsed here: starting workers would cost more than it saves."""
+
+Parse = Callable[[SourceFile], Document]
+"""What the validator calls for each file, in its reading order."""
+
+_TAGS = ("str", "int", "float", "bool", "null", "timestamp", "merge", "value")
+_TAG_CODES = {tag: code for code, tag in enumerate(_TAGS)}
+_MAPPING, _SEQUENCE = -1, -2
+_new = tuple.__new__
+
+
+def key(data: bytes) -> str:
+    return hashlib.sha256(b"okr-site parse %d %s\n%s" % (FORMAT, __version__.encode(), data)).hexdigest()
+
+
+def encode(document: Document) -> str:
+    """A parsed file as compact JSON, without its path (the same bytes parse the same anywhere).
+    A node is ``[line, column, body, kind]``: a scalar's kind is its tag code times two, plus one
+    when it was written plain; a mapping's body lists keys and values in turn."""
+    problems = [[p.location.line, p.location.column, p.severity.value, p.code, p.message]
+                for p in document.problems]
+    root = None if document.root is None else _encoded(document.root)
+    return json.dumps([FORMAT, root, problems], ensure_ascii=False, separators=(",", ":"))
+
+
+def _encoded(node: YamlNode) -> list[Any]:
+    if isinstance(node, YamlScalar):
+        return [node.line, node.column, node.text, _TAG_CODES[node.tag] * 2 + node.plain]
+    if isinstance(node, YamlMapping):
+        body: list[Any] = []
+        for name, value in node.entries:
+            body.append(_encoded(name))
+            body.append(_encoded(value))
+        return [node.line, node.column, body, _MAPPING]
+    return [node.line, node.column, [_encoded(item) for item in node.items], _SEQUENCE]
+
+
+def decode(text: str, path: str) -> Document | None:
+    """The document ``encode`` wrote, now at ``path``; ``None`` when the text is not such a document."""
+    try:
+        version, root, problems = json.loads(text)
+        if version != FORMAT:
+            return None
+        found = tuple(Problem(Location(path, _int(line), _int(column)), Severity(severity), _str(code), _str(message))
+                      for line, column, severity, code, message in problems)
+        return Document(path, None if root is None else _decoded(root, path), found)
+    except (ValueError, TypeError, IndexError, KeyError, RecursionError):
+        return None
+
+
+def _decoded(item: list[Any], path: str) -> YamlNode:
+    line, column, body, kind = item
+    if type(line) is not int or type(column) is not int:
+        raise TypeError("a position is not a number")
+    if kind >= 0:
+        if type(body) is not str:
+            raise TypeError("a scalar is not text")
+        return _new(YamlScalar, (body, _TAGS[kind >> 1], bool(kind & 1), path, line, column))
+    if kind == _MAPPING:
+        entries = zip(body[0::2], body[1::2], strict=True)  # a key without a value is a ValueError
+        return _new(YamlMapping, (tuple([(_scalar(name, path), _decoded(value, path)) for name, value in entries]),
+                                  path, line, column))
+    if kind == _SEQUENCE:
+        return _new(YamlSequence, (tuple([_decoded(value, path) for value in body]), path, line, column))
+    raise ValueError("not a node")
+
+
+def _scalar(item: list[Any], path: str) -> YamlScalar:
+    node = _decoded(item, path)
+    if not isinstance(node, YamlScalar):
+        raise TypeError("a key is not a scalar")
+    return node
+
+
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError("not a number")
+    return value
+
+
+def _str(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError("not text")
+    return value
+
+
+def default_folder() -> Path | None:
+    """``$OKR_CACHE_DIR`` (``off`` turns caching off), else the user's cache folder."""
+    configured = os.environ.get("OKR_CACHE_DIR")
+    if configured:
+        return None if configured == "off" else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "okr-site"
+
+
+class ParseCache:
+    """Parsed files on disk, one small file per content hash: a checksum line, then the JSON (written
+    atomically, so runs that share the folder never see half an entry). ``None`` as the folder keeps nothing."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = None if folder is None else folder / "parsed"
+
+    def _entry(self, content_key: str) -> Path | None:
+        return None if self.folder is None else self.folder / content_key[:2] / f"{content_key[2:]}.json"
+
+    def has(self, content_key: str) -> bool:
+        entry = self._entry(content_key)
+        return entry is not None and entry.is_file()
+
+    def load(self, content_key: str, path: str) -> Document | None:
+        entry = self._entry(content_key)
+        if entry is None:
+            return None
+        try:
+            checksum, _, text = entry.read_text(encoding="utf-8").partition("\n")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if checksum != _checksum(content_key, text):
+            return None  # damaged, cut short, or edited: parsed again and rewritten
+        return decode(text, path)
+
+    def store(self, content_key: str, text: str) -> None:
+        entry = self._entry(content_key)
+        if entry is None:
+            return
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            temporary = entry.with_name(f".{entry.name}.{os.getpid()}")
+            temporary.write_text(f"{_checksum(content_key, text)}\n{text}", encoding="utf-8")
+            temporary.replace(entry)
+        except OSError:
+            pass  # a cache that cannot be written is no reason to fail
+
+
+def _checksum(content_key: str, text: str) -> str:
+    """Binds an entry's text to its file's content: a damaged or moved entry does not match."""
+    return hashlib.sha256(f"{content_key}\n{text}".encode()).hexdigest()
+
+
+def _parse_to_json(data: bytes) -> str:
+    """A worker's job: one file's bytes to the cache's JSON (its problems carry no path yet)."""
+    return encode(parse_yaml(data, ""))
+
+
+def _worker_started() -> None:
+    gc.disable()  # as in the validator: millions of new objects and no cycles; the worker ends anyway
+
+
+def _can_fork() -> bool:
+    """Workers are forked (spawning would import the caller's main module again, which only works
+    for a script written for it), and only from a process with one thread: a fork copies other
+    threads' locks in whatever state they are, as in MkDocs' server, which then parses here alone."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)  # this process validates what the workers parse: it needs a core too
+
+
+@contextlib.contextmanager
+def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None = None) -> Iterator[Parse]:
+    """A parse function for the validator: answers from the cache, and has worker processes parse
+    the other files of ``files`` (in the order the validator asks for them) while it works."""
+    contents: dict[str, tuple[bytes, str]] = {}
+    missing: list[str] = []
+    for file in files:
+        try:
+            data = file.read()
+        except OSError:
+            continue  # the validator's own parse reports it, with its path
+        content_key = key(data)
+        contents[file.path] = (data, content_key)
+        if not cache.has(content_key):
+            missing.append(file.path)
+    workers = _workers() if workers is None else workers
+    with contextlib.ExitStack() as stack:
+        parsed: Iterator[str] = iter(())
+        if len(missing) >= PARALLEL_FROM and workers > 0 and _can_fork():
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers, _worker_started))
+            parsed = pool.imap(_parse_to_json, [contents[path][0] for path in missing], chunksize=8)
+        ahead: dict[str, str] = {}
+        pending = iter(missing)
+
+        def parse(file: SourceFile) -> Document:
+            held = contents.pop(file.path, None)
+            if held is None:
+                return file.parse()
+            data, content_key = held
+            document = cache.load(content_key, file.path)
+            if document is not None:
+                return document
+            while file.path not in ahead:
+                path = next(pending, None)
+                text = next(parsed, None) if path is not None else None
+                if path is None or text is None:
+                    break
+                ahead[path] = text
+            text = ahead.pop(file.path, None) or _parse_to_json(data)
+            cache.store(content_key, text)
+            decoded = decode(text, file.path)
+            return decoded if decoded is not None else parse_yaml(data, file.path)
+
+        yield parse

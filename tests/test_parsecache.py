@@ -1,0 +1,118 @@
+"""The parse cache and the parallel parse: the same documents as a plain parse, from JSON that can
+only describe YAML nodes; damaged entries are ignored, never trusted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator import load, parsecache
+from generator.build import checked
+from generator.load import SourceFile, parse_yaml, read_files, read_tree
+from generator.parsecache import ParseCache, decode, encode, parsing
+from generator.validate import validate
+
+REPO = Path(__file__).resolve().parent.parent
+AWKWARD = {
+    "plain.yaml": b"name: Caf\xc3\xa9 \xe2\x80\x94 \"quoted\"\nlist: [1, 2.5, true, null, 2026-01-02, '7']\n"
+                  b"nested:\n  - a: {b: ~}\n  - |\n    block\n    text\n",
+    "duplicate.yaml": b"a: 1\na: 2\n",
+    "syntax.yaml": b"a: [1, 2\n",
+    "alias.yaml": b"a: &x 1\nb: *x\n",
+    "keys.yaml": b"1: one\n? [a]\n: b\n<<: {c: 1}\n",
+    "empty.yaml": b"",
+    "bad-utf8.yaml": b"a: \xff\n",
+}
+
+
+def _example_files() -> dict[str, bytes]:
+    root = REPO / "okrs"
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*.yaml"))}
+
+
+@pytest.mark.parametrize("name", sorted(AWKWARD))
+def test_a_document_comes_back_from_json_exactly_as_parsed(name: str) -> None:
+    document = parse_yaml(AWKWARD[name], f"okrs/{name}")
+    text = encode(parse_yaml(AWKWARD[name], ""))
+    assert decode(text, f"okrs/{name}") == document
+
+
+def test_every_file_of_the_example_company_comes_back_exactly() -> None:
+    for path, data in _example_files().items():
+        assert decode(encode(parse_yaml(data, "")), path) == parse_yaml(data, path), path
+
+
+@pytest.mark.parametrize("damaged", [
+    "", "{", "null", "[]", "[2, null, []]", '[1, [1, 1, "x"], []]', '[1, [1, 1, 5, 2], []]',
+    '[1, [1, 1, [[1, 1, "k", 2]], -1], []]', '[1, [1, 1, [[1, 1, [], -2], [1, 1, "v", 2]], -1], []]',
+    '[1, [1, 1, "x", 99], []]', '[1, [1, 1, [], -7], []]', '[1, ["1", 1, "x", 2], []]',
+    '[1, null, [[1, 1, "error", "c"]]]', '[1, null, [[1, 1, "fatal", "c", "m"]]]',
+    '[1, null, [[1, 1, "error", 5, "m"]]]', "[1, " * 5000 + "]" * 5000,
+])
+def test_a_damaged_or_foreign_entry_is_not_a_document(damaged: str) -> None:
+    assert decode(damaged, "okrs/team.yaml") is None
+
+
+def test_a_second_run_reads_parsed_files_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _example_files()
+    first = checked(read_files(files, "okrs"), ParseCache(tmp_path))
+    entries = list((tmp_path / "parsed").rglob("*.json"))
+    assert len(entries) == len(set(files.values()))
+
+    def explode(data: bytes, path: str) -> load.Document:
+        raise AssertionError(f"{path} was parsed again")
+
+    monkeypatch.setattr(parsecache, "parse_yaml", explode)
+    monkeypatch.setattr(load, "parse_yaml", explode)
+    second = checked(read_files(files, "okrs"), ParseCache(tmp_path))
+    assert second == first and first.company is not None
+
+    monkeypatch.undo()
+    changed = {**files, "team.yaml": files["team.yaml"] + b"nmae: typo\n"}
+    third = checked(read_files(changed, "okrs"), ParseCache(tmp_path))
+    assert any(p.code == "unknown-key" and p.location.file == "okrs/team.yaml" for p in third.problems)
+    assert len(list((tmp_path / "parsed").rglob("*.json"))) == len(entries) + 1
+
+
+def test_a_damaged_entry_is_parsed_again_and_replaced(tmp_path: Path) -> None:
+    files = _example_files()
+    expected = validate(read_files(files, "okrs"))
+    checked(read_files(files, "okrs"), ParseCache(tmp_path))
+    entries = sorted((tmp_path / "parsed").rglob("*.json"))
+    first, second, third = (entry.read_text(encoding="utf-8") for entry in entries[:3])
+    entries[0].write_text(first[:-10], encoding="utf-8")  # cut short
+    checksum = second.partition("\n")[0]
+    entries[1].write_text(checksum + "\n" + json.dumps([1, [1, 1, "forged", 2], []]), encoding="utf-8")
+    entries[2].write_bytes(b"\xff" + third.encode())
+    assert checked(read_files(files, "okrs"), ParseCache(tmp_path)) == expected
+    assert [entry.read_text(encoding="utf-8") for entry in entries[:3]] == [first, second, third]
+
+
+def test_the_same_content_is_one_entry_whatever_its_path(tmp_path: Path) -> None:
+    data = b"objectives:\n  - id: one\n    title: One\n"
+    cache = ParseCache(tmp_path)
+    files = [SourceFile("a/2026.yaml", lambda: data), SourceFile("b/2026.yaml", lambda: data)]
+    with parsing(files, cache) as parse:
+        documents = [parse(file) for file in files]
+    assert [d.path for d in documents] == ["a/2026.yaml", "b/2026.yaml"]
+    assert documents[0].root is not None and documents[0].root.file == "a/2026.yaml"
+    assert len(list((tmp_path / "parsed").rglob("*.json"))) == 1
+
+
+def test_worker_processes_parse_the_same_as_this_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parsecache._can_fork(), "the test process must be able to start workers for this test to mean anything"
+    monkeypatch.setattr(parsecache, "PARALLEL_FROM", 1)
+    tree = read_files({**_example_files(), "sales/2026-Q4.yaml": b"objectives:\n  - id: x\n    title: [\n"}, "okrs")
+    serial = validate(tree)
+    assert any(p.code == "yaml-syntax" for p in serial.problems)
+    assert checked(tree, ParseCache(None)) == serial
+    assert checked(read_tree(REPO / "okrs", "okrs"), ParseCache(None)) == validate(read_tree(REPO / "okrs", "okrs"))
+
+
+def test_files_are_listed_in_the_order_the_validator_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = read_tree(REPO / "okrs", "okrs")
+    read: list[str] = []
+    validate(tree, parse=lambda file: read.append(file.path) or file.parse())
+    assert read == [file.path for file in tree.files()]
