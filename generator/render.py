@@ -12,6 +12,7 @@ process (HTML attributes, raw HTML) opt out explicitly with ``|attr``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,8 +64,10 @@ escapes) or that end a table cell: inside an attribute they become character ref
 browser decodes back, so a URL keeps its meaning and no element can be built from it."""
 
 
+@functools.lru_cache(maxsize=65536)
 def markdown_text(text: str) -> Markup:
-    """Plain text for a Markdown inline context, escaped for both Markdown and HTML; whitespace folded."""
+    """Plain text for a Markdown inline context, escaped for both Markdown and HTML; whitespace folded.
+    Cached: the same names, titles and labels are printed again and again across thousands of pages."""
     folded = " ".join(text.split())
     if _NEEDS_ESCAPING.search(folded) is None:  # most titles, names and numbers: nothing to escape
         return Markup(folded)
@@ -83,6 +86,11 @@ def markdown_text(text: str) -> Markup:
 
 def _finalize(value: object) -> object:
     """Runs on every ``{{ }}``: strings are escaped for Markdown and HTML, None prints nothing."""
+    kind = value.__class__
+    if kind is str:  # the most common case first: this runs for every value of every page
+        return markdown_text(value)
+    if kind is Markup:
+        return value
     if value is None:
         return ""
     if isinstance(value, Markup | int | float):
