@@ -167,9 +167,21 @@ def _checksum(content_key: str, text: str) -> str:
     return hashlib.sha256(f"{content_key}\n{text}".encode()).hexdigest()
 
 
-def _parse_to_json(data: bytes) -> str:
-    """A worker's job: one file's bytes to the cache's JSON (its problems carry no path yet)."""
-    return encode(parse_yaml(data, ""))
+def _parse_to_json(data: bytes | None) -> tuple[str, str] | None:
+    """A worker's job: one file's bytes to their key and the cache's JSON (its problems carry no path
+    yet). The key is of the bytes parsed here: a file edited since it was first read is kept under
+    its new content, never the old."""
+    return None if data is None else (key(data), encode(parse_yaml(data, "")))
+
+
+def _contents(files: Sequence[SourceFile]) -> Iterator[bytes | None]:
+    """Read as the workers take them (the pool reads ahead only as far as its pipe holds), so a large
+    tree's bytes are never all in memory at once."""
+    for file in files:
+        try:
+            yield file.read()
+        except OSError:
+            yield None  # the validator's own parse reports it, with its path
 
 
 def _worker_started() -> None:
@@ -195,43 +207,48 @@ def _workers() -> int:
 def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None = None) -> Iterator[Parse]:
     """A parse function for the validator: answers from the cache, and has worker processes parse
     the other files of ``files`` (in the order the validator asks for them) while it works."""
-    contents: dict[str, tuple[bytes, str]] = {}
-    missing: list[str] = []
+    keys: dict[str, str] = {}
+    missing: list[SourceFile] = []
     for file in files:
         try:
-            data = file.read()
+            content_key = key(file.read())
         except OSError:
             continue  # the validator's own parse reports it, with its path
-        content_key = key(data)
-        contents[file.path] = (data, content_key)
+        keys[file.path] = content_key
         if not cache.has(content_key):
-            missing.append(file.path)
+            missing.append(file)
     workers = _workers() if workers is None else workers
     with contextlib.ExitStack() as stack:
-        parsed: Iterator[str] = iter(())
+        parsed: Iterator[tuple[str, str] | None] = iter(())
         if len(missing) >= PARALLEL_FROM and workers > 0 and _can_fork():
             pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers, _worker_started))
-            parsed = pool.imap(_parse_to_json, [contents[path][0] for path in missing], chunksize=8)
-        ahead: dict[str, str] = {}
-        pending = iter(missing)
+            parsed = pool.imap(_parse_to_json, _contents(missing), chunksize=8)
+        ahead: dict[str, tuple[str, str] | None] = {}
+        pending = iter([file.path for file in missing])
+        to_parse = {file.path for file in missing}
 
         def parse(file: SourceFile) -> Document:
-            held = contents.pop(file.path, None)
-            if held is None:
+            content_key = keys.pop(file.path, None)
+            if content_key is None:
                 return file.parse()
-            data, content_key = held
-            document = cache.load(content_key, file.path)
-            if document is not None:
+            if file.path not in to_parse and (document := cache.load(content_key, file.path)) is not None:
                 return document
             while file.path not in ahead:
                 path = next(pending, None)
-                text = next(parsed, None) if path is not None else None
-                if path is None or text is None:
+                if path is None:
                     break
-                ahead[path] = text
-            text = ahead.pop(file.path, None) or _parse_to_json(data)
-            cache.store(content_key, text)
+                ahead[path] = next(parsed, None)
+            result = ahead.pop(file.path, None)
+            if result is None:  # parsed here: few files, no workers, or an entry found damaged
+                try:
+                    result = _parse_to_json(file.read())
+                except OSError:
+                    return file.parse()
+            if result is None:
+                return file.parse()
+            seen_key, text = result
+            cache.store(seen_key, text)
             decoded = decode(text, file.path)
-            return decoded if decoded is not None else parse_yaml(data, file.path)
+            return decoded if decoded is not None else file.parse()
 
         yield parse

@@ -116,3 +116,19 @@ def test_files_are_listed_in_the_order_the_validator_reads_them(monkeypatch: pyt
     read: list[str] = []
     validate(tree, parse=lambda file: read.append(file.path) or file.parse())
     assert read == [file.path for file in tree.files()]
+
+
+def test_a_file_edited_while_it_is_checked_is_kept_under_its_new_content(tmp_path: Path) -> None:
+    versions = iter([b"name: Before\n", b"name: After\n"])
+    last = [b""]
+
+    def read() -> bytes:
+        last[0] = next(versions, last[0])
+        return last[0]
+
+    cache = ParseCache(tmp_path)
+    with parsing([SourceFile("okrs/team.yaml", read)], cache) as parse:
+        document = parse(SourceFile("okrs/team.yaml", read))
+    assert isinstance(document.root, load.YamlMapping) and document.root.get("name") is not None
+    assert not cache.has(parsecache.key(b"name: Before\n"))
+    assert cache.load(parsecache.key(b"name: After\n"), "x") == parse_yaml(b"name: After\n", "x")

@@ -82,4 +82,7 @@ def test_least_privilege_pinned_actions_and_ordered_publishing() -> None:
     runs = " ".join(step.get("run", "") for step in review)
     assert "okr check okrs --format github" in runs and "okr diff" in runs and "okr build" in runs
     assert any(step.get("with", {}).get("cache") == "pip" for step in review)
+    for job in main["jobs"].values():  # parsed files are kept between runs: only changed files are parsed again
+        assert any(step.get("uses", "").startswith("actions/cache@") and step["with"]["path"] == "~/.cache/okr-site"
+                   for step in job["steps"])
     assert "${{" not in runs  # untrusted values reach scripts through the environment only
