@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from generator import fields, load, schema
+from generator.errors import Problem
+from generator.load import YamlScalar
+from generator.schema import Field
 from tests.helpers import lines
 
 
@@ -145,3 +152,38 @@ def test_control_and_bidi_characters_are_refused(tmp_path: Path, escaped: str, c
 
 def test_tabs_and_line_breaks_stay_allowed_in_text(tmp_path: Path) -> None:
     assert lines(tmp_path, {"x/team.yaml": 'name: X\ndescription: "a\\tb\\nc"\n'}) == []
+
+
+_SCALAR_FIELDS = [spec for shape in (schema.CHECKIN, schema.INITIATIVE, schema.KEY_RESULT, schema.OBJECTIVE,
+                                     schema.STATUS_RULES, schema.GRADING, schema.TEAM_FILE, schema.PERSON)
+                  for spec in shape.fields if spec.kind in fields._SCALAR_KINDS]
+_SCALAR_TEXT = st.one_of(st.text(max_size=12), st.from_regex(r"-?\d{1,4}(\.\d{1,3})?", fullmatch=True),
+                         st.from_regex(r" ?20\d\d-[01]\d-[0-3]\d ?", fullmatch=True),
+                         st.sampled_from(["", " ", "0", "1.0", "1.5", "-0", "010", "1e3", "yes", "x" * 300, "a\x07"]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=_SCALAR_TEXT, spec=st.sampled_from(_SCALAR_FIELDS), quoted=st.booleans())
+def test_the_common_path_reads_a_value_exactly_as_the_full_one(text: str, spec: Field, quoted: bool) -> None:
+    """Check-ins are read through a shortcut for the common values; it must never disagree."""
+    node = YamlScalar(text, "str" if quoted else load._plain_tag(text), not quoted, "f.yaml", 1, 1)
+    common = fields._common_value(node, spec)
+    if common is None:
+        return
+    problems: list[Problem] = []
+    assert fields._convert(node, spec, problems) == common and type(fields._convert(node, spec, [])) is type(common)
+    assert problems == []
+
+
+def test_the_common_path_is_taken_for_the_values_most_people_write() -> None:
+    def value(text: str, spec: Field, tag: str = "str") -> object:
+        return fields._common_value(YamlScalar(text, tag, True, "f.yaml", 1, 1), spec)
+
+    by_name = schema.CHECKIN.by_name
+    assert value("12.5", by_name["value"], "float") == 12.5
+    assert value("0.7", by_name["confidence"], "float") == 0.7
+    assert value("1.7", by_name["confidence"], "float") is None  # out of range: the full path reports it
+    assert value("2026-11-02", by_name["date"], "timestamp") == dt.date(2026, 11, 2)
+    assert value("2026-02-30", by_name["date"], "timestamp") is None
+    assert value("Shipped the beta", by_name["note"]) == "Shipped the beta"
+    assert value("yes", by_name["note"], "bool") is None
