@@ -28,9 +28,9 @@ from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
 from generator.export import CSV_COLUMNS, csv_rows, export
 from generator.gitread import GitError, read_revision, top_level
-from generator.load import ID_PATTERN, inside_path, read_files, read_tree
+from generator.load import ID_PATTERN, SourceTree, inside_path, read_files, read_tree
 from generator.pages import SiteOptions
-from generator.parsecache import ParseCache
+from generator.parsecache import ParseCache, parsing
 from generator.parsecache import default_folder as cache_folder
 from generator.periods import PeriodName, current_period, resolve_as_of
 from generator.privacy import public_view
@@ -38,7 +38,7 @@ from generator.progress import evaluate
 from generator.publish import replace_atomically, replaceable, write_file_atomically, write_tree
 from generator.render import status_text
 from generator.scaffold import scaffold
-from generator.validate import RESERVED_IDS, Progress, validate
+from generator.validate import RESERVED_IDS, Progress, Validation, validate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -252,6 +252,13 @@ def _reading_progress(what: str, total: int) -> Iterator[Progress]:
         yield lambda path: bar.update(task, advance=1, description=path[-60:])
 
 
+def _checked_showing_progress(what: str, tree: SourceTree, cache: ParseCache) -> Validation:
+    """Validation with a progress bar on a terminal. The parsing workers start before the bar:
+    its drawing thread would otherwise keep them from starting (a process with threads is not forked)."""
+    with parsing(tree.files(), cache) as parse, _reading_progress(what, tree.file_count) as progress:
+        return validate(tree, progress, parse)
+
+
 def _parse_cache(args: argparse.Namespace) -> ParseCache:
     return ParseCache(None if getattr(args, "no_cache", False) else cache_folder())
 
@@ -267,8 +274,7 @@ def _checked(path: Path, shown: str, cache: Path | None, parses: ParseCache) -> 
     if cache is not None and (cached := checkcache.load(cache, cache_key)) is not None:
         return cached
     tree = read_tree(path, shown)
-    with _reading_progress("okr check", tree.file_count) as progress:
-        result = checked(tree, parses, progress)
+    result = _checked_showing_progress("okr check", tree, parses)
     outcome = checkcache.Outcome(result.problems, report.contents(result.company))
     if cache is not None:
         checkcache.store(cache, cache_key, outcome)
@@ -306,8 +312,7 @@ def _status(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     shown = args.path.rstrip("/") or "/"
     tree = read_tree(path, shown)
-    with _reading_progress("okr status", tree.file_count) as progress:
-        result = checked(tree, _parse_cache(args), progress)
+    result = _checked_showing_progress("okr status", tree, _parse_cache(args))
     if result.company is None:
         sys.stdout.write(report.render(result.errors, "text"))
         print(f"{report.summary(shown, None, result.problems)}: fix them first (okr check)", file=sys.stderr)
@@ -374,8 +379,7 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     source = _plugin_source(config)
     tree = read_tree(config.parent / source, source)
-    with _reading_progress("okr build: checking", tree.file_count) as progress:
-        result = checked(tree, _parse_cache(args), progress)
+    result = _checked_showing_progress("okr build: checking", tree, _parse_cache(args))
     sys.stdout.write(report.render(result.problems, "text"))
     if result.company is None:
         print(report.summary(source, None, result.problems) + f": the site in '{args.site_dir}' was left as it was",
@@ -570,8 +574,7 @@ def _export(args: argparse.Namespace) -> int:
     if as_of is None:
         return EXIT_USAGE
     tree = read_tree(source, args.path.rstrip("/") or "/")
-    with _reading_progress("okr export", tree.file_count) as progress:
-        result = checked(tree, _parse_cache(args), progress)
+    result = _checked_showing_progress("okr export", tree, _parse_cache(args))
     if result.company is None:
         sys.stderr.write(report.render(result.errors, "text"))
         print("okr export: the OKR files have errors: fix them first", file=sys.stderr)

@@ -132,3 +132,22 @@ def test_a_file_edited_while_it_is_checked_is_kept_under_its_new_content(tmp_pat
     assert isinstance(document.root, load.YamlMapping) and document.root.get("name") is not None
     assert not cache.has(parsecache.key(b"name: Before\n"))
     assert cache.load(parsecache.key(b"name: After\n"), "x") == parse_yaml(b"name: After\n", "x")
+
+
+def test_workers_start_before_a_progress_bar_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the check draws a progress bar from a thread; the workers must be forked before it."""
+    import io
+
+    from generator import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    forkable: list[bool] = []
+    can_fork = parsecache._can_fork
+    monkeypatch.setattr(parsecache, "_can_fork", lambda: forkable.append(can_fork()) or forkable[-1])
+    monkeypatch.setattr(parsecache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(cli.sys, "stderr", Terminal())
+    assert cli.main(["check", "--no-cache", str(REPO / "okrs")]) == 0
+    assert forkable == [True]
