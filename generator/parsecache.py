@@ -29,6 +29,8 @@ from generator.load import Document, SourceFile, YamlMapping, YamlNode, YamlScal
 FORMAT = 1
 PARALLEL_FROM = 200
 """Fewer files than this to parse are parsed here: starting workers would cost more than it saves."""
+IN_FLIGHT = 256
+"""Files the workers may parse ahead of the validator."""
 
 Parse = Callable[[SourceFile], Document]
 """What the validator calls for each file, in its reading order."""
@@ -174,10 +176,14 @@ def _parse_to_json(data: bytes | None) -> tuple[str, str] | None:
     return None if data is None else (key(data), encode(parse_yaml(data, "")))
 
 
-def _contents(files: Sequence[SourceFile]) -> Iterator[bytes | None]:
-    """Read as the workers take them (the pool reads ahead only as far as its pipe holds), so a large
-    tree's bytes are never all in memory at once."""
+def _contents(files: Sequence[SourceFile], window: threading.Semaphore, closing: threading.Event,
+              ) -> Iterator[bytes | None]:
+    """Read as the workers take them, and no further than ``IN_FLIGHT`` files ahead of the validator,
+    so neither a large tree's bytes nor its parsed JSON are ever all in memory at once."""
     for file in files:
+        window.acquire()
+        if closing.is_set():
+            return
         try:
             yield file.read()
         except OSError:
@@ -203,6 +209,12 @@ def _workers() -> int:
     return max(1, cores - 1)  # this process validates what the workers parse: it needs a core too
 
 
+def _close(window: threading.Semaphore, closing: threading.Event) -> None:
+    """Lets the pool's reader thread finish when the validator stopped before the last file."""
+    closing.set()
+    window.release(IN_FLIGHT)
+
+
 @contextlib.contextmanager
 def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None = None) -> Iterator[Parse]:
     """A parse function for the validator: answers from the cache, and has worker processes parse
@@ -218,11 +230,14 @@ def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None 
         if not cache.has(content_key):
             missing.append(file)
     workers = _workers() if workers is None else workers
+    window, closing = threading.Semaphore(IN_FLIGHT), threading.Event()
     with contextlib.ExitStack() as stack:
         parsed: Iterator[tuple[str, str] | None] = iter(())
         if len(missing) >= PARALLEL_FROM and workers > 0 and _can_fork():
             pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers, _worker_started))
-            parsed = pool.imap(_parse_to_json, _contents(missing), chunksize=8)
+            stack.callback(_close, window, closing)  # runs first: the pool waits for its reader to stop
+            # a task is a chunk of files, read whole before it is sent: never more than the window
+            parsed = pool.imap(_parse_to_json, _contents(missing, window, closing), chunksize=min(8, IN_FLIGHT))
         ahead: dict[str, tuple[str, str] | None] = {}
         pending = iter([file.path for file in missing])
         to_parse = {file.path for file in missing}
@@ -238,6 +253,7 @@ def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None 
                 if path is None:
                     break
                 ahead[path] = next(parsed, None)
+                window.release()
             result = ahead.pop(file.path, None)
             if result is None:  # parsed here: few files, no workers, or an entry found damaged
                 try:

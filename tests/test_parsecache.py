@@ -151,3 +151,28 @@ def test_workers_start_before_a_progress_bar_draws(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(cli.sys, "stderr", Terminal())
     assert cli.main(["check", "--no-cache", str(REPO / "okrs")]) == 0
     assert forkable == [True]
+
+
+def test_workers_stay_a_few_files_ahead_and_stop_with_the_validator(monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    monkeypatch.setattr(parsecache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parsecache, "IN_FLIGHT", 2)
+    files = [SourceFile(f"okrs/t{n}/2026.yaml", lambda n=n: b"objectives: []\n# %d\n" % n) for n in range(40)]
+    taken: list[str] = []
+
+    def hung(*_: object) -> None:
+        raise AssertionError("the pool hung after the validator stopped early")
+
+    assert parsecache._can_fork(), "the test process must be able to start workers for this test to mean anything"
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        with parsing(files, ParseCache(None)) as parse:
+            taken.append(parse(files[0]).path)
+            taken.append(parse(files[5]).path)  # out of order: the ones before it are held, not lost
+            taken.append(parse(files[3]).path)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert taken == ["okrs/t0/2026.yaml", "okrs/t5/2026.yaml", "okrs/t3/2026.yaml"]
