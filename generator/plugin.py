@@ -7,6 +7,7 @@ leaves no stale page). This is the only module that imports MkDocs.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 from pathlib import Path
@@ -115,7 +116,16 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
             files.append(File.generated(config, path, content=content))
         if config.nav is None:
             config.nav = _default_nav(generated, files, theme_language)
+        # The model stays alive through MkDocs' build, which makes millions of short-lived objects:
+        # every full collection would walk the model again for nothing (it has no cycles).
+        gc.freeze()
         return files
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        gc.unfreeze()  # mkdocs serve builds again in this process: let what this build left go
+
+    def on_build_error(self, error: Exception) -> None:
+        gc.unfreeze()
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         server.watch(str(self.source))

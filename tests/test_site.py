@@ -3,6 +3,7 @@ with assertions on the HTML it produced."""
 
 from __future__ import annotations
 
+import gc
 import json
 import posixpath
 import re
@@ -127,8 +128,12 @@ def test_okr_build_parses_each_file_once(project: Path, tmp_path: Path, monkeypa
         return load.parse_yaml(data, path)
 
     monkeypatch.setattr(parsecache, "parse_yaml", counted)
+    frozen: list[int] = []
+    freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(len(parsed)) or freeze())
     monkeypatch.chdir(project)
     assert cli.main(["build", "--as-of", AS_OF, "--site-dir", str(tmp_path / "site")]) == 0
+    assert frozen == [len(parsed)] and gc.get_freeze_count() == 0  # the model sat out MkDocs' collections, then left
     assert (project / "okrs/team.yaml").read_bytes() in parsed
     assert len(parsed) == sum(1 for _ in (project / "okrs").rglob("*.yaml"))
     assert (tmp_path / "site/2026-Q4/support/index.html").is_file()
