@@ -16,7 +16,7 @@ from generator.pages import DATA_PATH, DEFAULT_OPTIONS, SiteOptions, SitePage, s
 from generator.parsecache import ParseCache, parsing
 from generator.privacy import part_view, public_view
 from generator.progress import evaluate
-from generator.validate import Progress, Validation, no_progress, validate
+from generator.validate import Progress, Reuse, Validation, no_progress, validate
 
 ASSETS = Path(__file__).parent / "assets"
 STYLESHEET = "assets/okrs/okrs.css"
@@ -37,10 +37,12 @@ class Generated:
         return any(p.severity.value == "error" for p in self.problems)
 
 
-def checked(tree: SourceTree, cache: ParseCache, progress: Progress = no_progress) -> Validation:
-    """``validate``, with the files parsed on every core, or read back from ``cache`` when a run before parsed them."""
+def checked(tree: SourceTree, cache: ParseCache, progress: Progress = no_progress,
+            reuse: Reuse | None = None) -> Validation:
+    """``validate``, with the files parsed on every core, or read back from ``cache`` when a run before parsed them;
+    period files already in ``reuse`` are neither parsed nor validated again."""
     with parsing(tree.files(), cache) as parse:
-        return validate(tree, progress, parse)
+        return validate(tree, progress, parse, reuse)
 
 
 def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool = False,

@@ -38,7 +38,7 @@ from generator.progress import evaluate
 from generator.publish import replace_atomically, replaceable, write_file_atomically, write_tree
 from generator.render import status_text
 from generator.scaffold import scaffold
-from generator.validate import RESERVED_IDS, Progress, Validation, validate
+from generator.validate import RESERVED_IDS, Progress, Reuse, Validation, validate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -451,7 +451,8 @@ def _diff(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     head_name = args.head or "the working tree"
     cache = _parse_cache(args)
-    head_result, base_result = checked(head_tree, cache), checked(base_tree, cache)
+    reuse = Reuse()  # the two sides share almost every file: each is validated once
+    head_result, base_result = checked(head_tree, cache, reuse=reuse), checked(base_tree, cache, reuse=reuse)
     if head_result.company is None:
         sys.stdout.write(okr_diff.render(okr_diff.problems_only(args.base, head_name, as_of, head_result.errors),
                                          args.format))

@@ -39,6 +39,7 @@ from generator.model import (
     StatusRules,
     Team,
 )
+from generator.parsecache import key as content_key
 from generator.periods import PeriodKind, PeriodName
 
 MAX_KEY_RESULTS = 5
@@ -79,6 +80,7 @@ class _Context:
     progress: Progress = no_progress
     fiscal_year_start: int = 1
     parse: Callable[[SourceFile], Document] = SourceFile.parse
+    reuse: Reuse | None = None
     person_mentions: list[TextItem] = field(default_factory=list)
 
     def person(self, values: Values, name: str) -> str | None:
@@ -90,10 +92,10 @@ class _Context:
 
 
 def validate(tree: SourceTree, progress: Progress = no_progress,
-             parse: Callable[[SourceFile], Document] = SourceFile.parse) -> Validation:
+             parse: Callable[[SourceFile], Document] = SourceFile.parse, reuse: Reuse | None = None) -> Validation:
     """Check the whole tree, parsing one file at a time (with ``parse``, in the order of ``tree.files()``);
-    the model is returned only when no error was found."""
-    context = _Context(problems=list(tree.problems), progress=progress, parse=parse)
+    the model is returned only when no error was found. Period files in ``reuse`` are not validated again."""
+    context = _Context(problems=list(tree.problems), progress=progress, parse=parse, reuse=reuse)
     with _collector_paused():
         company = _build(tree, context)
     problems = tuple(sorted_problems(context.problems))
@@ -188,7 +190,7 @@ def _team_ids(tree: SourceTree, company_id: str, context: _Context) -> dict[str,
 def _team(folder: TeamFolder, team_ids: dict[str, str], values: Values | None, context: _Context) -> Team:
     team_id = team_ids[folder.relative_path]
     periods = tuple(period for name, file in folder.period_files
-                    if (period := _period(team_id, name, _parsed(file, context), context)) is not None)
+                    if (period := _period_once(team_id, name, file, context)) is not None)
     children = tuple(team_ids[f] for f in team_ids if f and f.rpartition("/")[0] == folder.relative_path
                      and f != folder.relative_path)
     if values is None:  # already reported; the team still exists, so references to it do not cascade
@@ -214,6 +216,37 @@ def _team(folder: TeamFolder, team_ids: dict[str, str], values: Values | None, c
 def _mention(item: TextItem, context: _Context) -> str:
     context.person_mentions.append(item)
     return item.text
+
+
+@dataclass(slots=True)
+class Reuse:
+    """Period files validated before in this process, for validating another tree that shares most
+    of its files (the two sides of ``okr diff``): by content and everything else a period depends on."""
+
+    periods: dict[tuple[str, str, str, PeriodName, int],
+                  tuple[Period | None, tuple[Problem, ...], tuple[TextItem, ...]]] = field(default_factory=dict)
+
+
+def _period_once(team_id: str, name: PeriodName, file: SourceFile, context: _Context) -> Period | None:
+    reuse = context.reuse
+    if reuse is None:
+        return _period(team_id, name, _parsed(file, context), context)
+    try:
+        memo_key = (content_key(file.read()), file.path, team_id, name, context.fiscal_year_start)
+    except OSError:
+        return _period(team_id, name, _parsed(file, context), context)
+    seen = reuse.periods.get(memo_key)
+    if seen is not None:
+        period, problems, mentions = seen
+        context.progress(file.path)
+        context.problems.extend(problems)
+        context.person_mentions.extend(mentions)
+        return period
+    problems_before, mentions_before = len(context.problems), len(context.person_mentions)
+    period = _period(team_id, name, _parsed(file, context), context)
+    reuse.periods[memo_key] = (period, tuple(context.problems[problems_before:]),
+                               tuple(context.person_mentions[mentions_before:]))
+    return period
 
 
 def _period(team_id: str, name: PeriodName, document: Document, context: _Context) -> Period | None:

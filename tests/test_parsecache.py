@@ -12,7 +12,7 @@ from generator import load, parsecache
 from generator.build import checked
 from generator.load import SourceFile, parse_yaml, read_files, read_tree
 from generator.parsecache import ParseCache, decode, encode, parsing
-from generator.validate import validate
+from generator.validate import Reuse, validate
 
 REPO = Path(__file__).resolve().parent.parent
 AWKWARD = {
@@ -176,3 +176,26 @@ def test_workers_stay_a_few_files_ahead_and_stop_with_the_validator(monkeypatch:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert taken == ["okrs/t0/2026.yaml", "okrs/t5/2026.yaml", "okrs/t3/2026.yaml"]
+
+
+def test_the_second_side_of_a_diff_validates_only_the_period_files_that_differ(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _example_files()
+    changed_path = "customer-experience/support/2026-Q4.yaml"
+    changed = {**files, changed_path: files[changed_path].replace(b"title: ", b"title: Renamed ", 1)}
+    head, base = read_files(changed, "okrs"), read_files(files, "okrs")
+    expected_head, expected_base = validate(head), validate(base)
+    assert expected_head != expected_base
+    reuse = Reuse()
+    assert checked(head, ParseCache(None), reuse=reuse) == expected_head
+    parsed: list[bytes] = []
+
+    def counted(data: bytes, path: str) -> load.Document:
+        parsed.append(data)
+        return parse_yaml(data, path)
+
+    monkeypatch.setattr(parsecache, "parse_yaml", counted)
+    assert checked(base, ParseCache(None), reuse=reuse) == expected_base
+    period_files = [path for path in files if path.rsplit("/", 1)[-1] not in ("team.yaml", "people.yaml")]
+    assert files[changed_path] in parsed
+    assert len(parsed) == len(files) - len(period_files) + 1  # team files and people, and the one changed period
