@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from generator.model import Company
+from generator.model import Company, subtree
 from generator.periods import PeriodName
 from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress, Status
 
@@ -74,17 +74,6 @@ def health(objectives: Iterable[ObjectiveProgress]) -> Health:
         net_confidence=net,
         stale=sum(kr.stale for kr in key_results),
     )
-
-
-def subtree(company: Company, team_id: str) -> tuple[str, ...]:
-    """The team and every team below it, in org order."""
-    found: list[str] = []
-    stack = [team_id]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(reversed(company.team(current).children))
-    return tuple(found)
 
 
 def objectives_of(evaluation: Evaluation, team_ids: Iterable[str],

@@ -255,3 +255,14 @@ class Company:
     def period_names(self) -> tuple[PeriodName, ...]:
         names = {p.name for t in self.teams for p in t.periods}
         return tuple(sorted(names, key=lambda name: name.sort_key))
+
+
+def subtree(company: Company, team_id: str) -> tuple[str, ...]:
+    """The team and every team below it, in org order."""
+    found: list[str] = []
+    stack = [team_id]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(company.team(current).children))
+    return tuple(found)

@@ -21,10 +21,10 @@ import yaml
 from markupsafe import Markup
 
 from generator.alignment import coverage, coverage_of, unaligned
-from generator.health import Health, checkin_discipline, health, subtree
+from generator.health import Health, checkin_discipline, health
 from generator.i18n import Language, language
 from generator.load import inside_path
-from generator.model import CheckIn, Company, KeyResultKind, Reference, Team
+from generator.model import CheckIn, Company, KeyResultKind, Reference, Team, subtree
 from generator.periods import PeriodName, current_period
 from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress, Status
 from generator.render import BUNDLED, attribute, identifier, site_environment

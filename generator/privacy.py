@@ -8,7 +8,7 @@ import dataclasses
 import difflib
 from collections.abc import Sequence
 
-from generator.model import Alignment, Company, Objective, Reference
+from generator.model import Alignment, Company, Objective, Reference, subtree
 
 
 def public_view(company: Company, *, include_private: bool = False) -> Company:
@@ -59,11 +59,7 @@ def part_view(company: Company, team_ids: Sequence[str]) -> Company:
         return company
     chosen = {company.id}
     for team_id in team_ids:
-        below = [team_id]
-        while below:
-            current = below.pop()
-            chosen.add(current)
-            below.extend(company.team(current).children)
+        chosen.update(subtree(company, team_id))
         above = company.team(team_id).parent
         while above is not None:
             chosen.add(above)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from generator.alignment import build_graph, coverage, unaligned
-from generator.health import checkin_discipline, health, subtree, team_health
-from generator.model import Company, Reference
+from generator.health import checkin_discipline, health, team_health
+from generator.model import Company, Reference, subtree
 from generator.periods import PeriodName
 from generator.privacy import public_view
 from generator.progress import Status, evaluate

@@ -14,9 +14,8 @@ import pytest
 
 from benchmarks.synth import generate
 from generator import pages
-from generator.health import subtree
 from generator.load import read_tree
-from generator.model import Company
+from generator.model import Company, subtree
 from generator.pages import SitePage, site_pages
 from generator.privacy import UnknownTeamError, part_view, public_view
 from generator.progress import evaluate
