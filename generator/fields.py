@@ -121,19 +121,14 @@ def read(node: YamlNode, shape: Shape, problems: list[Problem], *, at_root: bool
             problems.append(_unknown_key(key, shape, at_root, spec))
             continue
         name = spec.name
-        if value.__class__ is YamlScalar:
-            if value.tag == "null":
-                if spec.kind in _SCALAR_KINDS:
-                    continue  # as _convert: an empty value is neither written nor converted
-            else:
-                written.add(name)
-                common = _common_value(value, spec)
-                if common is not None:
-                    converted_values[name] = common
-                    nodes[name] = value
-                    continue
-        else:
+        if not isinstance(value, YamlScalar):
             written.add(name)
+        elif value.tag != "null":
+            written.add(name)
+            if (common := _common_value(value, spec)) is not None:
+                converted_values[name] = common
+                nodes[name] = value
+                continue
         converted = _convert(value, spec, problems)
         if converted is not None:
             converted_values[name] = converted
@@ -144,10 +139,6 @@ def read(node: YamlNode, shape: Shape, problems: list[Problem], *, at_root: bool
             problems.append(error(node.location, "missing-key",
                                   f"{shape.name} has no '{name}': add '{name}:' ({spec.doc.rstrip('.')})"))
     return values
-
-
-_SCALAR_KINDS = frozenset({Kind.TEXT, Kind.ID, Kind.PERSON, Kind.NUMBER, Kind.INTEGER, Kind.DATE, Kind.BOOLEAN,
-                           Kind.CHOICE, Kind.URL, Kind.EMAIL})
 
 
 # Half a million check-ins at a thousand teams: the values almost everyone writes (a plain number,
