@@ -41,8 +41,8 @@ def checked(tree: SourceTree, cache: ParseCache, progress: Progress = no_progres
             reuse: Reuse | None = None) -> Validation:
     """``validate``, with the files parsed on every core, or read back from ``cache`` when a run before parsed them;
     period files already in ``reuse`` are neither parsed nor validated again."""
-    with parsing(tree.files(), cache) as parse:
-        return validate(tree, progress, parse, reuse)
+    with parsing(tree.files(), cache) as parser:
+        return validate(tree, progress, parser, reuse, parser.content_key)
 
 
 def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool = False,

@@ -18,7 +18,8 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -169,11 +170,16 @@ def _checksum(content_key: str, text: str) -> str:
     return hashlib.sha256(f"{content_key}\n{text}".encode()).hexdigest()
 
 
-def _parse_to_json(data: bytes | None) -> tuple[str, str] | None:
-    """A worker's job: one file's bytes to their key and the cache's JSON (its problems carry no path
-    yet). The key is of the bytes parsed here: a file edited since it was first read is kept under
-    its new content, never the old."""
-    return None if data is None else (key(data), encode(parse_yaml(data, "")))
+def _parse_to_json(data: bytes) -> tuple[str, str]:
+    """One file's bytes to their key and the cache's JSON (its problems carry no path yet). The key
+    is of the bytes parsed here: a file edited since it was first read is kept under its new
+    content, never the old."""
+    return key(data), encode(parse_yaml(data, ""))
+
+
+def _worker_job(data: bytes | None) -> tuple[str, str] | None:
+    """A worker's job; ``None`` for a file that could not be read."""
+    return None if data is None else _parse_to_json(data)
 
 
 def _contents(files: Sequence[SourceFile], window: threading.Semaphore, closing: threading.Event,
@@ -209,6 +215,21 @@ def _workers() -> int:
     return max(1, cores - 1)  # this process validates what the workers parse: it needs a core too
 
 
+@dataclass(frozen=True, slots=True)
+class Parser:
+    """What ``parsing`` yields: the validator's parse function, and the content key of every file it
+    was given (each file is read and hashed once, also for whatever else is keyed by content)."""
+
+    parse: Parse
+    keys: Mapping[str, str]
+
+    def __call__(self, file: SourceFile) -> Document:
+        return self.parse(file)
+
+    def content_key(self, file: SourceFile) -> str | None:
+        return self.keys.get(file.path)
+
+
 def _close(window: threading.Semaphore, closing: threading.Event) -> None:
     """Lets the pool's reader thread finish when the validator stopped before the last file."""
     closing.set()
@@ -216,7 +237,7 @@ def _close(window: threading.Semaphore, closing: threading.Event) -> None:
 
 
 @contextlib.contextmanager
-def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None = None) -> Iterator[Parse]:
+def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None = None) -> Iterator[Parser]:
     """A parse function for the validator: answers from the cache, and has worker processes parse
     the other files of ``files`` (in the order the validator asks for them) while it works."""
     keys: dict[str, str] = {}
@@ -237,13 +258,13 @@ def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None 
             pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers, _worker_started))
             stack.callback(_close, window, closing)  # runs first: the pool waits for its reader to stop
             # a task is a chunk of files, read whole before it is sent: never more than the window
-            parsed = pool.imap(_parse_to_json, _contents(missing, window, closing), chunksize=min(8, IN_FLIGHT))
+            parsed = pool.imap(_worker_job, _contents(missing, window, closing), chunksize=min(8, IN_FLIGHT))
         ahead: dict[str, tuple[str, str] | None] = {}
         pending = iter([file.path for file in missing])
         to_parse = {file.path for file in missing}
 
         def parse(file: SourceFile) -> Document:
-            content_key = keys.pop(file.path, None)
+            content_key = keys.get(file.path)
             if content_key is None:
                 return file.parse()
             if file.path not in to_parse and (document := cache.load(content_key, file.path)) is not None:
@@ -260,11 +281,9 @@ def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None 
                     result = _parse_to_json(file.read())
                 except OSError:
                     return file.parse()
-            if result is None:
-                return file.parse()
             seen_key, text = result
             cache.store(seen_key, text)
             decoded = decode(text, file.path)
             return decoded if decoded is not None else file.parse()
 
-        yield parse
+        yield Parser(parse, keys)

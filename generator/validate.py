@@ -39,7 +39,6 @@ from generator.model import (
     StatusRules,
     Team,
 )
-from generator.parsecache import key as content_key
 from generator.periods import PeriodKind, PeriodName
 
 MAX_KEY_RESULTS = 5
@@ -81,6 +80,7 @@ class _Context:
     fiscal_year_start: int = 1
     parse: Callable[[SourceFile], Document] = SourceFile.parse
     reuse: Reuse | None = None
+    content_key: Callable[[SourceFile], str | None] | None = None
     person_mentions: list[TextItem] = field(default_factory=list)
 
     def person(self, values: Values, name: str) -> str | None:
@@ -92,10 +92,13 @@ class _Context:
 
 
 def validate(tree: SourceTree, progress: Progress = no_progress,
-             parse: Callable[[SourceFile], Document] = SourceFile.parse, reuse: Reuse | None = None) -> Validation:
+             parse: Callable[[SourceFile], Document] = SourceFile.parse, reuse: Reuse | None = None,
+             content_key: Callable[[SourceFile], str | None] | None = None) -> Validation:
     """Check the whole tree, parsing one file at a time (with ``parse``, in the order of ``tree.files()``);
-    the model is returned only when no error was found. Period files in ``reuse`` are not validated again."""
-    context = _Context(problems=list(tree.problems), progress=progress, parse=parse, reuse=reuse)
+    the model is returned only when no error was found. Period files in ``reuse``, found by ``content_key``,
+    are not validated again."""
+    context = _Context(problems=list(tree.problems), progress=progress, parse=parse, reuse=reuse,
+                       content_key=content_key)
     with _collector_paused():
         company = _build(tree, context)
     problems = tuple(sorted_problems(context.problems))
@@ -229,12 +232,10 @@ class Reuse:
 
 def _period_once(team_id: str, name: PeriodName, file: SourceFile, context: _Context) -> Period | None:
     reuse = context.reuse
-    if reuse is None:
+    content = None if reuse is None or context.content_key is None else context.content_key(file)
+    if reuse is None or content is None:
         return _period(team_id, name, _parsed(file, context), context)
-    try:
-        memo_key = (content_key(file.read()), file.path, team_id, name, context.fiscal_year_start)
-    except OSError:
-        return _period(team_id, name, _parsed(file, context), context)
+    memo_key = (content, file.path, team_id, name, context.fiscal_year_start)
     seen = reuse.periods.get(memo_key)
     if seen is not None:
         period, problems, mentions = seen
