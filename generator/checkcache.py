@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,10 +61,4 @@ def store(folder: Path, cache_key: str, outcome: Outcome) -> None:
         "problems": [{"file": p.location.file, "line": p.location.line, "column": p.location.column,
                       "severity": p.severity.value, "code": p.code, "message": p.message} for p in outcome.problems],
     }
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{cache_key}.{os.getpid()}"
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        temporary.replace(folder / f"{cache_key}.json")
-    except OSError:
-        pass  # a cache that cannot be written is no reason to fail a check
+    parsecache.write_entry(folder / f"{cache_key}.json", json.dumps(data, ensure_ascii=False))

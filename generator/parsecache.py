@@ -156,13 +156,21 @@ class ParseCache:
         entry = self._entry(content_key)
         if entry is None:
             return
-        try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            temporary = entry.with_name(f".{entry.name}.{os.getpid()}")
-            temporary.write_text(f"{_checksum(content_key, text)}\n{text}", encoding="utf-8")
-            temporary.replace(entry)
-        except OSError:
-            pass  # a cache that cannot be written is no reason to fail
+        write_entry(entry, f"{_checksum(content_key, text)}\n{text}")
+
+
+def write_entry(path: Path, text: str) -> None:
+    """A cache file, written whole or not at all (other runs sharing the folder never read half of
+    one), and not synced to disk: a lost entry only costs the time to make it again. A cache that
+    cannot be written is no reason to fail, so nothing here raises."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _checksum(content_key: str, text: str) -> str:
