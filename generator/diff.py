@@ -23,7 +23,7 @@ from generator.errors import Problem
 from generator.i18n import language
 from generator.model import CheckIn, Company, KeyResult, Objective, Reference
 from generator.periods import PeriodName
-from generator.progress import Evaluation, KeyResultProgress, evaluate
+from generator.progress import KeyResultProgress, evaluate_key_result
 from generator.render import site_environment
 
 
@@ -113,14 +113,12 @@ class Diff:
 def compare(base: Company | None, head: Company, *, as_of: dt.date, base_raw: Company | None = None,
             base_name: str = "base", head_name: str = "head") -> Diff:
     """The changes from ``base`` to ``head``; ``base_raw`` (with private content) tells what was private."""
-    head_eval = evaluate(head, as_of)
-    base_eval = evaluate(base, as_of) if base is not None else None
     base_objectives = {o.ref: o for o in base.objectives()} if base is not None else {}
     was_private = {o.ref for o in base_raw.objectives() if o.private} if base_raw is not None else set()
     changes: list[Change] = []
     for objective in head.objectives():
         old = base_objectives.pop(objective.ref, None)
-        context = _Context(head, objective, as_of, head_eval, base_eval)
+        context = _Context(head, objective, as_of, base)
         if old is None:
             kind = Kind.MADE_PUBLIC if objective.ref in was_private else Kind.OBJECTIVE_ADDED
             changes.append(context.change(kind, after=objective.title))
@@ -129,8 +127,8 @@ def compare(base: Company | None, head: Company, *, as_of: dt.date, base_raw: Co
             continue
         changes += _objective_changes(old, objective, context)
     for old in base_objectives.values():  # removed, in base's org order
-        assert base is not None and base_eval is not None
-        changes.append(_Context(base, old, as_of, base_eval, None).change(Kind.OBJECTIVE_REMOVED, before=old.title))
+        assert base is not None
+        changes.append(_Context(base, old, as_of, None).change(Kind.OBJECTIVE_REMOVED, before=old.title))
     groups = _groups(changes, head, base)
     ordered = tuple(change for _, _, group in groups for change in group)
     return Diff(base_name, head_name, as_of, ordered, groups=groups)
@@ -141,8 +139,8 @@ class _Context:
     company: Company
     objective: Objective
     as_of: dt.date
-    evaluation: Evaluation
-    base_evaluation: Evaluation | None
+    base: Company | None
+    """The company before, for the numbers of a key result before a check-in."""
 
     def change(self, kind: Kind, key_result: KeyResult | None = None, **values: Any) -> Change:
         team = self.company.team(self.objective.team)
@@ -150,15 +148,22 @@ class _Context:
                       str(self.objective.ref), key_result.title if key_result else None, **values)
 
     def effect(self, key_result: KeyResult, checkin: CheckIn) -> dict[str, Any]:
-        ref = Reference(self.objective.team, self.objective.period, self.objective.id, key_result.id)
-        after = self.evaluation.key_result(ref)
-        before: KeyResultProgress | None = None
-        if self.base_evaluation is not None and ref.objective_ref in self.base_evaluation.objectives:
-            before = self.base_evaluation.key_result(ref)
+        """A key result's numbers before and after: only the key results a diff shows are evaluated
+        (a key result's numbers depend on nothing else), not the whole company twice."""
+        after = self._evaluated(self.company, key_result)
+        old_objective = None if self.base is None else self.base.objective(self.objective.ref)
+        old = None if old_objective is None else next(
+            (kr for kr in old_objective.key_results if kr.id == key_result.id), None)
+        before = None if old is None or self.base is None else self._evaluated(self.base, old)
         return {"progress_before": before.progress if before else None,
                 "progress_after": after.progress if after else None,
                 "status_before": before.status.value if before else None,
                 "status_after": after.status.value if after else None}
+
+    def _evaluated(self, company: Company, key_result: KeyResult) -> KeyResultProgress:
+        ref = Reference(self.objective.team, self.objective.period, self.objective.id, key_result.id)
+        return evaluate_key_result(key_result, ref, self.objective.period, self.as_of, company.fiscal_year_start,
+                                   company.status_rules)
 
 
 def _objective_changes(old: Objective, new: Objective, context: _Context) -> list[Change]:
