@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from generator.errors import Problem
 from generator.export import export
 from generator.load import SourceTree, read_tree
 from generator.model import Company
+from generator.modelcache import ModelCache
 from generator.pages import DATA_PATH, DEFAULT_OPTIONS, SiteOptions, SitePage, site_pages
 from generator.parsecache import ParseCache, parsing
 from generator.privacy import part_view, public_view
@@ -37,22 +39,28 @@ class Generated:
         return any(p.severity.value == "error" for p in self.problems)
 
 
-def checked(tree: SourceTree, cache: ParseCache, progress: Progress = no_progress,
+def checked(tree: SourceTree, cache: ParseCache,
+            progress: Callable[[], AbstractContextManager[Progress]] = lambda: nullcontext(no_progress),
             reuse: Reuse | None = None) -> Validation:
     """``validate``, with the files parsed on every core, or read back from ``cache`` when a run before parsed them;
-    period files already in ``reuse`` are neither parsed nor validated again."""
-    with parsing(tree.files(), cache) as parser:
-        return validate(tree, progress, parser, reuse, parser.content_key)
+    period files validated before (in ``reuse``, else in the cache's folder) are neither parsed nor validated again.
+    ``progress`` is entered once the parsing workers have started: a progress bar's drawing thread would
+    otherwise keep them from starting (a process with threads is not forked)."""
+    with parsing(tree.files(), cache) as parser, progress() as told:
+        return validate(tree, told, parser, reuse if reuse is not None else ModelCache(cache.root),
+                        parser.content_key)
 
 
 def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool = False,
              options: SiteOptions = DEFAULT_OPTIONS, teams: Sequence[str] = (),
-             validation: Validation | None = None, cache: ParseCache | None = None) -> Generated:
+             validation: Validation | None = None, cache: ParseCache | None = None,
+             reuse: Reuse | None = None) -> Generated:
     """Read ``source`` and produce the site's pages; nothing is rendered when the tree has errors.
     ``teams`` limits the site to those teams (see ``part_view``); it raises ``UnknownTeamError`` for an unknown one.
     ``validation`` is the validation of ``source`` when the caller has just made it (it is not read again);
-    ``cache`` keeps parsed files for the next run."""
-    result = validation if validation is not None else checked(read_tree(source, shown), cache or ParseCache(None))
+    ``cache`` keeps parsed and validated files for the next run; ``reuse`` is where validated ones are looked for."""
+    result = validation if validation is not None else checked(read_tree(source, shown), cache or ParseCache(None),
+                                                               reuse=reuse)
     if result.company is None:
         return Generated(result.problems, None, (), ())
     company = part_view(public_view(result.company, include_private=include_private), teams)

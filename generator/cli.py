@@ -29,8 +29,9 @@ from generator.editor_schema import KINDS, json_schema
 from generator.export import CSV_COLUMNS, csv_rows, export
 from generator.gitread import GitError, read_revision, top_level
 from generator.load import ID_PATTERN, SourceTree, inside_path, read_files, read_tree
+from generator.modelcache import ModelCache
 from generator.pages import SiteOptions
-from generator.parsecache import ParseCache, parsing
+from generator.parsecache import ParseCache
 from generator.parsecache import default_folder as cache_folder
 from generator.periods import PeriodName, current_period, resolve_as_of
 from generator.privacy import public_view
@@ -38,7 +39,7 @@ from generator.progress import evaluate
 from generator.publish import replace_atomically, replaceable, write_file_atomically, write_tree
 from generator.render import status_text
 from generator.scaffold import scaffold
-from generator.validate import RESERVED_IDS, Progress, Reuse, Validation, validate
+from generator.validate import RESERVED_IDS, Progress, Validation, validate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -253,10 +254,8 @@ def _reading_progress(what: str, total: int) -> Iterator[Progress]:
 
 
 def _checked_showing_progress(what: str, tree: SourceTree, cache: ParseCache) -> Validation:
-    """Validation with a progress bar on a terminal. The parsing workers start before the bar:
-    its drawing thread would otherwise keep them from starting (a process with threads is not forked)."""
-    with parsing(tree.files(), cache) as parse, _reading_progress(what, tree.file_count) as progress:
-        return validate(tree, progress, parse)
+    """Validation with a progress bar on a terminal."""
+    return checked(tree, cache, lambda: _reading_progress(what, tree.file_count))
 
 
 def _parse_cache(args: argparse.Namespace) -> ParseCache:
@@ -451,7 +450,7 @@ def _diff(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     head_name = args.head or "the working tree"
     cache = _parse_cache(args)
-    reuse = Reuse()  # the two sides share almost every file: each is validated once
+    reuse = ModelCache(cache.root)  # the two sides share almost every file: each is validated once
     head_result, base_result = checked(head_tree, cache, reuse=reuse), checked(base_tree, cache, reuse=reuse)
     if head_result.company is None:
         sys.stdout.write(okr_diff.render(okr_diff.problems_only(args.base, head_name, as_of, head_result.errors),

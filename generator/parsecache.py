@@ -131,6 +131,8 @@ class ParseCache:
     atomically, so runs that share the folder never see half an entry). ``None`` as the folder keeps nothing."""
 
     def __init__(self, folder: Path | None) -> None:
+        self.root = folder
+        """The cache's own folder, which other caches keyed by content share."""
         self.folder = None if folder is None else folder / "parsed"
 
     def _entry(self, content_key: str) -> Path | None:
@@ -142,21 +144,28 @@ class ParseCache:
 
     def load(self, content_key: str, path: str) -> Document | None:
         entry = self._entry(content_key)
-        if entry is None:
-            return None
-        try:
-            checksum, _, text = entry.read_text(encoding="utf-8").partition("\n")
-        except (OSError, UnicodeDecodeError):
-            return None
-        if checksum != _checksum(content_key, text):
-            return None  # damaged, cut short, or edited: parsed again and rewritten
-        return decode(text, path)
+        text = None if entry is None else read_checked_entry(entry, content_key)
+        return None if text is None else decode(text, path)  # a damaged one is parsed again and rewritten
 
     def store(self, content_key: str, text: str) -> None:
         entry = self._entry(content_key)
-        if entry is None:
-            return
-        write_entry(entry, f"{_checksum(content_key, text)}\n{text}")
+        if entry is not None:
+            write_checked_entry(entry, content_key, text)
+
+
+def read_checked_entry(path: Path, binding: str) -> str | None:
+    """The text of an entry ``write_checked_entry`` wrote for ``binding``; ``None`` when there is none,
+    or it is damaged, cut short, edited or another's."""
+    try:
+        checksum, _, text = path.read_text(encoding="utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if checksum == checksum_of(binding, text) else None
+
+
+def write_checked_entry(path: Path, binding: str, text: str) -> None:
+    """A checksum line, then ``text``: the checksum binds the text to what it is the entry of."""
+    write_entry(path, f"{checksum_of(binding, text)}\n{text}")
 
 
 def write_entry(path: Path, text: str) -> None:
@@ -173,9 +182,9 @@ def write_entry(path: Path, text: str) -> None:
             temporary.unlink(missing_ok=True)
 
 
-def _checksum(content_key: str, text: str) -> str:
-    """Binds an entry's text to its file's content: a damaged or moved entry does not match."""
-    return hashlib.sha256(f"{content_key}\n{text}".encode()).hexdigest()
+def checksum_of(binding: str, text: str) -> str:
+    """Binds an entry's text to its key: a damaged or moved entry does not match."""
+    return hashlib.sha256(f"{binding}\n{text}".encode()).hexdigest()
 
 
 def _parse_to_json(data: bytes) -> tuple[str, str]:

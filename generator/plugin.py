@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 
 from generator.build import STYLESHEET, Generated, generate
 from generator.i18n import language
+from generator.modelcache import ModelCache
 from generator.pages import HOME_PATHS, SiteOptions
 from generator.parsecache import ParseCache, default_folder
 from generator.periods import resolve_as_of
@@ -36,6 +37,9 @@ REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "pymdownx.details", 
 
 _checked_before_build: dict[Path, Validation] = {}
 """Trees ``okr build`` validated just before it started MkDocs, by source folder: read once, not twice."""
+_validated: dict[Path | None, ModelCache] = {}
+"""Validated period files by cache folder, kept for the life of the process: each rebuild of
+``mkdocs serve`` validates only the files edited since the one before."""
 
 
 def build_site(config_file: Path, site_dir: Path, source: Path, checked: Validation) -> bool:
@@ -82,13 +86,14 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         theme_language = config.theme.get("language") or "en"
+        cache = default_folder()
         try:
             generated = generate(self.source, self.config.source, as_of=self.as_of,
                                  include_private=self.config.include_private,
                                  options=SiteOptions(theme_language, self.templates_dir),
                                  teams=[t.strip() for t in self.config.teams.split(",") if t.strip()],
                                  validation=_checked_before_build.pop(self.source, None),
-                                 cache=ParseCache(default_folder()))
+                                 cache=ParseCache(cache), reuse=_validated.setdefault(cache, ModelCache(cache)))
         except UnknownTeamError as exc:
             raise PluginError(f"okrs: teams: {exc}") from None
         except jinja2.TemplateSyntaxError as exc:

@@ -13,7 +13,7 @@ import difflib
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from generator import schema
 from generator.errors import Location, Problem, error, sorted_problems, warning
@@ -101,6 +101,8 @@ def validate(tree: SourceTree, progress: Progress = no_progress,
                        content_key=content_key)
     with _collector_paused():
         company = _build(tree, context)
+    if reuse is not None:
+        reuse.finish_tree()
     problems = tuple(sorted_problems(context.problems))
     has_errors = any(p.severity.value == "error" for p in problems)
     return Validation(None if has_errors else company, problems)
@@ -138,10 +140,14 @@ def _build(tree: SourceTree, context: _Context) -> Company | None:
         context.fiscal_year_start = fiscal_year_start or 1
     team_ids = _team_ids(tree, company_id, context)
     people = _people(None if tree.people_file is None else _parsed(tree.people_file, context), context)
+    children: dict[str, list[str]] = {}
+    for relative_path, team_id in team_ids.items():
+        if relative_path:
+            children.setdefault(relative_path.rpartition("/")[0], []).append(team_id)
     teams: list[Team] = []
     for folder in tree.folders:
         values = root_values if folder is root_folder else _read_team_file(folder, context, at_root=False)
-        teams.append(_team(folder, team_ids, values, context))
+        teams.append(_team(folder, team_ids, tuple(children.get(folder.relative_path, ())), values, context))
     teams = _resolve_alignment(teams, context)
     _check_people(people, {t.id for t in teams}, context)
     status_rules, grading = _settings(root_values, context)
@@ -190,12 +196,11 @@ def _team_ids(tree: SourceTree, company_id: str, context: _Context) -> dict[str,
     return ids
 
 
-def _team(folder: TeamFolder, team_ids: dict[str, str], values: Values | None, context: _Context) -> Team:
+def _team(folder: TeamFolder, team_ids: dict[str, str], children: tuple[str, ...], values: Values | None,
+          context: _Context) -> Team:
     team_id = team_ids[folder.relative_path]
     periods = tuple(period for name, file in folder.period_files
                     if (period := _period_once(team_id, name, file, context)) is not None)
-    children = tuple(team_ids[f] for f in team_ids if f and f.rpartition("/")[0] == folder.relative_path
-                     and f != folder.relative_path)
     if values is None:  # already reported; the team still exists, so references to it do not cascade
         values = Values(Location(folder.team_file.path if folder.team_file else folder.relative_path))
     links = tuple(Link(name.text, url.text) for name, url in values.links("links"))
@@ -221,13 +226,55 @@ def _mention(item: TextItem, context: _Context) -> str:
     return item.text
 
 
-@dataclass(slots=True)
-class Reuse:
-    """Period files validated before in this process, for validating another tree that shares most
-    of its files (the two sides of ``okr diff``): by content and everything else a period depends on."""
+class PeriodKey(NamedTuple):
+    """Everything the validation of one period file depends on."""
 
-    periods: dict[tuple[str, str, str, PeriodName, int],
-                  tuple[Period | None, tuple[Problem, ...], tuple[TextItem, ...]]] = field(default_factory=dict)
+    content: str
+    """The content key of the file's bytes."""
+    path: str
+    team: str
+    period: PeriodName
+    fiscal_year_start: int
+
+
+class Validated(NamedTuple):
+    """What validating one period file adds to a check: the period (``None`` when it could not be
+    read), its problems, and its mentions of people (checked against people.yaml with all the others)."""
+
+    period: Period | None
+    problems: tuple[Problem, ...]
+    mentions: tuple[TextItem, ...]
+
+
+class Reuse:
+    """Period files validated before, by ``PeriodKey``: another tree that shares most of its files (the
+    two sides of ``okr diff``, the next rebuild of ``mkdocs serve``) validates only the others. Kept in
+    memory; ``stored`` and ``store`` are where a subclass keeps them longer. Only the files of the
+    latest tree are kept, so a long-running server does not pile up every version of every file."""
+
+    def __init__(self) -> None:
+        self._validated: dict[PeriodKey, Validated] = {}
+        self._used: dict[PeriodKey, Validated] = {}
+
+    def find(self, key: PeriodKey) -> Validated | None:
+        found = self._validated.get(key) or self._used.get(key) or self.stored(key)
+        if found is not None:
+            self._used[key] = found
+        return found
+
+    def add(self, key: PeriodKey, validated: Validated) -> None:
+        self._used[key] = validated
+        self.store(key, validated)
+
+    def finish_tree(self) -> None:
+        """Called after each tree: keeps what it used, for the next one."""
+        self._validated, self._used = self._used, {}
+
+    def stored(self, key: PeriodKey) -> Validated | None:
+        return None
+
+    def store(self, key: PeriodKey, validated: Validated) -> None:
+        pass
 
 
 def _period_once(team_id: str, name: PeriodName, file: SourceFile, context: _Context) -> Period | None:
@@ -235,8 +282,8 @@ def _period_once(team_id: str, name: PeriodName, file: SourceFile, context: _Con
     content = None if reuse is None or context.content_key is None else context.content_key(file)
     if reuse is None or content is None:
         return _period(team_id, name, _parsed(file, context), context)
-    memo_key = (content, file.path, team_id, name, context.fiscal_year_start)
-    seen = reuse.periods.get(memo_key)
+    key = PeriodKey(content, file.path, team_id, name, context.fiscal_year_start)
+    seen = reuse.find(key)
     if seen is not None:
         period, problems, mentions = seen
         context.progress(file.path)
@@ -245,8 +292,8 @@ def _period_once(team_id: str, name: PeriodName, file: SourceFile, context: _Con
         return period
     problems_before, mentions_before = len(context.problems), len(context.person_mentions)
     period = _period(team_id, name, _parsed(file, context), context)
-    reuse.periods[memo_key] = (period, tuple(context.problems[problems_before:]),
-                               tuple(context.person_mentions[mentions_before:]))
+    reuse.add(key, Validated(period, tuple(context.problems[problems_before:]),
+                             tuple(context.person_mentions[mentions_before:])))
     return period
 
 
@@ -290,7 +337,7 @@ def _objective(mapping: YamlMapping, team_id: str, period: _Bounds, file_private
         context.problems.append(warning(values.where("key_results"), "too-many-key-results",
                                         f"{len(written_key_results)} key results: more than {MAX_KEY_RESULTS} "
                                         "dilutes focus; keep the ones that matter most"))
-    alignments = tuple(Alignment(item.text, _UNRESOLVED, item.location) for item in values.items("aligned_to"))
+    alignments = tuple(Alignment(item.text, UNRESOLVED, item.location) for item in values.items("aligned_to"))
     tags = tuple(item.text for item in values.items("tags"))
     initiatives = tuple(i for m in values.mappings("initiatives") if (i := _initiative(m, context)) is not None)
     if objective_id is None or values.text("title") is None:
@@ -314,7 +361,7 @@ def _objective(mapping: YamlMapping, team_id: str, period: _Bounds, file_private
     )
 
 
-_UNRESOLVED = Reference("", PeriodName(1900, PeriodKind.YEAR), "")
+UNRESOLVED = Reference("", PeriodName(1900, PeriodKind.YEAR), "")
 """Placeholder target of an alignment until the cross-file pass resolves it."""
 
 
@@ -568,9 +615,14 @@ def _resolve_alignment(teams: list[Team], context: _Context) -> list[Team]:
     for team in teams:
         periods = []
         for period in team.periods:
-            objectives = tuple(_resolve_objective(o, index, periods_of_team, context) for o in period.objectives)
-            periods.append(dataclasses.replace(period, objectives=objectives))
-        resolved_teams.append(dataclasses.replace(team, periods=tuple(periods)))
+            if any(o.aligned_to for o in period.objectives):
+                objectives = tuple(_resolve_objective(o, index, periods_of_team, context) if o.aligned_to else o
+                                   for o in period.objectives)
+                period = dataclasses.replace(period, objectives=objectives)
+            periods.append(period)
+        # most periods align nothing: they and their teams are kept as they are, not copied
+        changed = any(new is not old for new, old in zip(periods, team.periods, strict=True))
+        resolved_teams.append(dataclasses.replace(team, periods=tuple(periods)) if changed else team)
     _check_cycles(resolved_teams, context)
     return resolved_teams
 

@@ -89,7 +89,7 @@ def test_an_internal_error_is_one_line_without_traceback(monkeypatch: pytest.Mon
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     def explode(*_: object) -> None:
         raise RuntimeError("boom")
-    monkeypatch.setattr("generator.cli.validate", explode)
+    monkeypatch.setattr("generator.cli.checked", explode)
     monkeypatch.delenv("OKR_DEBUG", raising=False)
     code, _, err = run(["check", str(REPO / "okrs")], capsys)
     assert code == 3

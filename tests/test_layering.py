@@ -7,7 +7,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 STAGES = [
-    "errors", "periods", "load", "parsecache", "model", "schema", "fields", "editor_schema", "validate",  # the format
+    "errors", "periods", "load", "parsecache", "model", "schema", "fields", "editor_schema",  # the format
+    "validate", "modelcache",
     "privacy", "alignment", "progress", "health",  # the engine
     "i18n", "render", "pages", "export", "diff", "build", "publish", "gitread",  # the site and the review
     "checkin", "recording", "newperiod", "scaffold", "spreadsheet",  # authoring

@@ -10,6 +10,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from generator import validate
 from tests.sitekit import copy_project
 
 
@@ -50,3 +55,29 @@ def test_an_edited_yaml_file_is_rebuilt_by_serve(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_a_rebuild_validates_only_the_edited_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What ``mkdocs serve`` does on a change: build again in the same process, which keeps the period
+    files it validated before."""
+    project = copy_project(tmp_path / "serve")
+    monkeypatch.chdir(project)
+    validated: list[str] = []
+    original = validate._period
+
+    def counted(team_id: str, name: object, document: validate.Document, context: object) -> object:
+        validated.append(document.path)
+        return original(team_id, name, document, context)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate, "_period", counted)
+    build(load_config(str(project / "mkdocs.yml")))
+    assert len(validated) > 10
+    team_file = project / "okrs" / "customer-experience" / "support" / "2026-Q4.yaml"
+    team_file.write_text(team_file.read_text(encoding="utf-8").replace(
+        "title: Improve the customer engagement programme", "title: Engage customers where they are"),
+        encoding="utf-8")
+    validated.clear()
+    build(load_config(str(project / "mkdocs.yml")))
+    assert validated == ["okrs/customer-experience/support/2026-Q4.yaml"]
+    assert "Engage customers where they are" in (project / "site" / "2026-Q4" / "support" / "index.html").read_text(
+        encoding="utf-8")
