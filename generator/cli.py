@@ -443,8 +443,9 @@ def _diff(args: argparse.Namespace) -> int:
     try:
         repo = top_level(folder if folder.is_dir() else Path.cwd())
         inside = (Path.cwd() / folder).resolve().relative_to(repo).as_posix()
-        base_tree = read_revision(repo, args.base, inside)
-        head_tree = read_revision(repo, args.head, inside) if args.head else read_tree(folder, inside)
+        blobs: dict[str, bytes] = {}
+        base_tree = read_revision(repo, args.base, inside, blobs)
+        head_tree = read_revision(repo, args.head, inside, blobs) if args.head else read_tree(folder, inside)
     except (GitError, ValueError) as exc:
         print(f"okr diff: {exc}", file=sys.stderr)
         return EXIT_USAGE

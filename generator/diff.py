@@ -118,6 +118,8 @@ def compare(base: Company | None, head: Company, *, as_of: dt.date, base_raw: Co
     changes: list[Change] = []
     for objective in head.objectives():
         old = base_objectives.pop(objective.ref, None)
+        if old == objective:  # most of a tree: the same objects from the same files, compared by identity
+            continue
         context = _Context(head, objective, as_of, base)
         if old is None:
             kind = Kind.MADE_PUBLIC if objective.ref in was_private else Kind.OBJECTIVE_ADDED

@@ -37,8 +37,10 @@ def resolve(repo: Path, revision: str) -> str:
         raise GitError(f"'{revision}' is not a commit in {repo}") from None
 
 
-def read_revision(repo: Path, revision: str, folder: str) -> SourceTree:
-    """The OKR tree at ``folder`` (relative to the repository's top) as it is in ``revision``."""
+def read_revision(repo: Path, revision: str, folder: str, blobs: dict[str, bytes] | None = None) -> SourceTree:
+    """The OKR tree at ``folder`` (relative to the repository's top) as it is in ``revision``. ``blobs``
+    holds file contents by object id, read before and kept for the next call: two revisions a few files
+    apart read each file once."""
     commit = resolve(repo, revision)
     prefix = folder.strip("/")
     listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
@@ -50,7 +52,8 @@ def read_revision(repo: Path, revision: str, folder: str) -> SourceTree:
         mode, kind, sha = meta.split()
         if kind == "blob" and (path == prefix or path.startswith(prefix + "/")):
             entries.append((path[len(prefix) + 1:], mode, sha))
-    blobs = _blobs(repo, [sha for _, mode, sha in entries if mode != SYMLINK_MODE])
+    blobs = {} if blobs is None else blobs
+    blobs.update(_blobs(repo, [sha for _, mode, sha in entries if mode != SYMLINK_MODE and sha not in blobs]))
     files: dict[str, bytes | None] = {
         relative: None if mode == SYMLINK_MODE else blobs[sha] for relative, mode, sha in entries}
     return read_files(files, prefix)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from generator import gitread
+
 AS_OF = "2026-11-28"
 Q4 = """\
 objectives:
@@ -206,3 +208,23 @@ def test_trees_are_read_from_git_objects_not_the_checkout(repo: Path) -> None:
     edit(repo, "    title: Committed title\n", "    title: Uncommitted title\n")
     assert "Committed title" in text_of(repo, "HEAD~1", "HEAD")
     assert "Uncommitted title" not in text_of(repo, "HEAD~1", "HEAD")
+
+
+def test_a_second_revision_reads_only_the_files_the_first_did_not_have(repo: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    edit(repo, "    title: Improve customer engagement\n", "    title: Renamed\n")
+    commit(repo, "renamed")
+    asked: list[list[str]] = []
+    original = gitread._blobs
+
+    def counted(where: Path, shas: list[str]) -> dict[str, bytes]:
+        asked.append(shas)
+        return original(where, shas)
+
+    monkeypatch.setattr(gitread, "_blobs", counted)
+    blobs: dict[str, bytes] = {}
+    base = gitread.read_revision(repo, "HEAD~1", "okrs", blobs)
+    head = gitread.read_revision(repo, "HEAD", "okrs", blobs)
+    assert [len(shas) for shas in asked] == [3, 1]  # three files; one of them changed
+    assert [f.path for f in head.files()] == [f.path for f in base.files()]
+    assert b"Renamed" in next(f.read() for f in head.files() if f.path.endswith("2026-Q4.yaml"))

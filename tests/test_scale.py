@@ -147,3 +147,17 @@ def test_a_part_naming_an_unknown_team_is_refused_with_a_suggestion(company: Com
     with pytest.raises(UnknownTeamError, match=r"no team 'team-1x' \(did you mean 'team-1'\?\)"):
         part_view(company, ["team-1x"])
     assert part_view(company, []) is company
+
+
+def test_the_public_view_copies_only_what_it_redacts(tmp_path: Path) -> None:
+    """A large company is not copied whole to hide a few private objectives, nor at all without any."""
+    generate(30, 2, 3, tmp_path / "okrs")
+    company = validate(read_tree(tmp_path / "okrs", "okrs")).company
+    assert company is not None
+    public = public_view(company)
+    private_files = {p.file for t in company.teams for p in t.periods if any(o.private for o in p.objectives)}
+    assert private_files, "the synthetic company must have private objectives"
+    kept_periods = {id(p) for t in public.teams for p in t.periods}
+    assert {id(p) for t in company.teams for p in t.periods if p.file not in private_files} <= kept_periods
+    assert not any(o.private for o in public.objectives())
+    assert public_view(public) is public
