@@ -1,8 +1,8 @@
 """Builds synthetic companies of several sizes and measures every stage side by side:
 ``python -m benchmarks.run --sizes 100 1000 [--periods 4] [--results benchmarks/RESULTS.md]``.
 
-For each size: ``okr check`` cold (no cache), with every file parsed before (after an edit of a few),
-and with nothing changed, against PyYAML's C loader reading the same files; ``okr diff`` of two
+For each size: ``okr check`` cold (no cache), after an edit of three files (the others parsed and
+validated before), and with nothing changed, against PyYAML's C loader reading the same files; ``okr diff`` of two
 commits three files apart, warm; the generator's own stages in one process (load and validate cold
 and warm, compute, render); the full ``okr build``, cold; the floor, a plain ``mkdocs build`` of the
 very same generated Markdown written to disk with no plugin; their ratio and the generator's share;
@@ -113,8 +113,11 @@ def measure(teams: int, periods: int, work: Path, build: bool = True) -> dict[st
     cached = {**env, "OKR_CACHE_DIR": str(project / "cache")}
     _measure([*okr, "check", "okrs"], project, cached)  # fills the cache
     row["check_warm_s"], _ = _measure([*okr, "check", "okrs"], project, cached)
-    shutil.rmtree(project / "cache" / "check")  # parsed files stay: what a check after an edit finds
-    row["check_parsed_s"], _ = _measure([*okr, "check", "okrs"], project, cached)
+    period_files = [f for f in sorted((project / "okrs").rglob("*.yaml")) if f.name not in ("team.yaml", "people.yaml")]
+    for file in period_files[:3]:  # what a check after an edit finds
+        text = file.read_text(encoding="utf-8")
+        file.write_text(text.replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    row["check_edited_s"], _ = _measure([*okr, "check", "okrs"], project, cached)
     row["diff_warm_s"] = _diff_warm(project, okr, cached)
     stages = subprocess.run([sys.executable, "-c", STAGES, str(project / "okrs")], capture_output=True, text=True,
                             check=True, cwd=REPO)
@@ -156,7 +159,7 @@ def machine() -> str:
 COLUMNS = [
     ("teams", "teams", "{:,.0f}"), ("okr check", "check_s", "{:.1f} s"),
     ("C-loader parse", "parse_floor_s", "{:.1f} s"),
-    ("check/parse", "check_ratio", "{:.2f}"), ("check, files parsed before", "check_parsed_s", "{:.1f} s"),
+    ("check/parse", "check_ratio", "{:.2f}"), ("check after editing 3 files", "check_edited_s", "{:.1f} s"),
     ("check, nothing changed", "check_warm_s", "{:.1f} s"), ("check peak RSS", "check_peak_mib", "{:.0f} MiB"),
     ("diff, warm", "diff_warm_s", "{:.1f} s"), ("load + validate", "load_s", "{:.1f} s"),
     ("warm", "load_warm_s", "{:.1f} s"), ("compute", "compute_s", "{:.1f} s"), ("render", "render_s", "{:.1f} s"),

@@ -30,7 +30,7 @@ def test_the_synthetic_company_is_valid_and_the_same_for_a_seed(tmp_path: Path) 
 
 def test_a_small_run_measures_every_stage(tmp_path: Path) -> None:
     row = measure(100, 2, tmp_path)
-    for key in ("check_s", "check_warm_s", "check_parsed_s", "diff_warm_s", "parse_floor_s", "load_s", "load_warm_s",
+    for key in ("check_s", "check_warm_s", "check_edited_s", "diff_warm_s", "parse_floor_s", "load_s", "load_warm_s",
                 "compute_s", "render_s", "build_s", "floor_s", "ratio", "floor_peak_kib", "check_peak_kib"):
         assert float(row[key]) > 0, key
     assert int(row["team_page_bytes"]) > 1000
