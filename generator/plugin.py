@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -26,7 +27,7 @@ from mkdocs.structure.files import File, Files
 from generator.build import STYLESHEET, Generated, generate
 from generator.i18n import language
 from generator.modelcache import ModelCache
-from generator.pages import HOME_PATHS, SiteOptions
+from generator.pages import HOME_PATHS, SiteOptions, SitePage
 from generator.parsecache import ParseCache, default_folder
 from generator.periods import resolve_as_of
 from generator.privacy import UnknownTeamError
@@ -59,6 +60,32 @@ def build_site(config_file: Path, site_dir: Path, source: Path, checked: Validat
     return True
 
 
+_built: dict[str, dict[str, bytes]] = {}
+"""A digest of every page generated into a site folder by this process, by path: ``mkdocs serve
+--dirty`` builds again only the pages that differ from the build before."""
+
+
+class _GeneratedPage(File):
+    unchanged = False
+    """Generated with the same Markdown as this process's build before into the same site folder."""
+
+    @classmethod
+    def of(cls, config: MkDocsConfig, page: SitePage, built_before: dict[str, bytes] | None) -> _GeneratedPage:
+        file = cls.generated(config, page.path, content=page.markdown)
+        assert isinstance(file, cls)
+        if built_before is not None:
+            digest = hashlib.blake2b(page.markdown.encode("utf-8"), digest_size=16).digest()
+            file.unchanged = built_before.get(page.path) == digest
+            built_before[page.path] = digest
+        return file
+
+    def is_modified(self) -> bool:
+        """MkDocs counts every page made in memory as changed; ``--dirty`` skips those this is false for."""
+        if self.unchanged and Path(self.abs_dest_path).is_file():
+            return False
+        return bool(super().is_modified())
+
+
 class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is untyped here
     source = c.Type(str, default="okrs")
     include_private = c.Type(bool, default=False)
@@ -69,6 +96,11 @@ class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
 
 
 class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
+    dirty = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.dirty = dirty  # only a dirty build skips pages: the others need no digests
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.source = (root / self.config.source).resolve()
@@ -113,8 +145,9 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
             shown = os.path.relpath(docs_dir, Path(config.config_file_path or ".").parent.resolve())
             raise PluginError(f"okrs: {', '.join(sorted(clashes))} in {shown} would replace generated "
                               "pages: rename them (the home page is generated; hand-written pages go beside it)")
+        built_before = _built.setdefault(str(Path(config.site_dir).resolve()), {}) if self.dirty else None
         for page in generated.pages:
-            file = File.generated(config, page.path, content=page.markdown)
+            file = _GeneratedPage.of(config, page, built_before)
             file.edit_uri = os.path.relpath(self.source / page.source, docs_dir) if page.source else None
             files.append(file)
         for path, content in generated.files:

@@ -81,3 +81,33 @@ def test_a_rebuild_validates_only_the_edited_file(tmp_path: Path, monkeypatch: p
     assert validated == ["okrs/customer-experience/support/2026-Q4.yaml"]
     assert "Engage customers where they are" in (project / "site" / "2026-Q4" / "support" / "index.html").read_text(
         encoding="utf-8")
+
+
+def test_a_dirty_rebuild_builds_again_only_the_pages_that_changed(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``mkdocs serve --dirty``: MkDocs skips a page whose file is not modified, and every page made in
+    memory counts as modified unless the plugin says it is the same as the build before."""
+    project = copy_project(tmp_path / "serve")
+    monkeypatch.chdir(project)
+    config = load_config(str(project / "mkdocs.yml"), strict=False)  # MkDocs warns of every dirty build
+    config.plugins.on_startup(command="serve", dirty=True)
+    try:
+        build(config, dirty=True)
+        site = project / "site"
+        pages = {path: path.read_bytes() for path in site.rglob("*.html")}
+        assert len(pages) > 20
+        for path in pages:
+            os.utime(path, (1_000_000_000, 1_000_000_000))  # long ago: a page written again is newer
+        team_file = project / "okrs" / "customer-experience" / "support" / "2026-Q4.yaml"
+        team_file.write_text(team_file.read_text(encoding="utf-8").replace(
+            "title: Improve the customer engagement programme", "title: Engage customers where they are"),
+            encoding="utf-8")
+        build(load_config(str(project / "mkdocs.yml"), strict=False), dirty=True)
+        rewritten = {path.relative_to(site).as_posix() for path in pages if path.stat().st_mtime > 1_000_000_000}
+        assert "2026-Q4/support/index.html" in rewritten
+        assert "Engage customers where they are" in (site / "2026-Q4" / "support" / "index.html").read_text(
+            encoding="utf-8")
+        assert "2026-Q3/support/index.html" not in rewritten  # the same Markdown: not built again
+        assert len(rewritten) < len(pages) / 2
+    finally:
+        config.plugins.on_startup(command="build", dirty=False)
