@@ -106,7 +106,10 @@ def _finalize(value: object) -> Markup:
         return Markup(value)  # digits, a sign, a point, "inf" or "nan": nothing to escape
     if isinstance(value, str):
         return markdown_text(value)
-    raise TypeError(f"templates print text and numbers, not {type(value).__name__}: format it with a filter")
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # a strict undefined raises its own error, which names the missing value
+    raise jinja2.TemplateRuntimeError(
+        f"templates print text and numbers, not {type(value).__name__}: format it with a filter")
 
 
 class _PrintingFinalized(CodeGenerator):

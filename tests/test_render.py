@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jinja2
 import pytest
 from markupsafe import Markup
 
@@ -43,7 +44,7 @@ def test_where_escaping_is_switched_off_strings_are_still_escaped_by_finalize() 
 
 
 def test_a_value_of_another_type_is_refused() -> None:
-    with pytest.raises(TypeError, match="format it with a filter"):
+    with pytest.raises(jinja2.TemplateRuntimeError, match="not list: format it with a filter"):
         site_environment().from_string("{{ value }}").render(value=[1, 2])
 
 
@@ -53,3 +54,8 @@ def test_values_are_printed_through_finalize_alone() -> None:
     source = env.compile("{{ value }}", raw=True)
     assert "environment.finalize(" in source
     assert "escape(environment.finalize(" not in source
+
+
+def test_a_missing_value_is_named() -> None:
+    with pytest.raises(jinja2.UndefinedError, match="'no_such_value' is undefined"):
+        site_environment().from_string("{{ no_such_value }}").render()
