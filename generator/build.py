@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -14,10 +15,11 @@ from generator.export import export
 from generator.load import SourceTree, read_tree
 from generator.model import Company
 from generator.modelcache import ModelCache
-from generator.pages import DATA_PATH, DEFAULT_OPTIONS, SiteOptions, SitePage, site_pages
+from generator.pages import DATA_PATH, DEFAULT_OPTIONS, PlannedPage, SiteOptions, planned_pages
 from generator.parsecache import ParseCache, parsing
 from generator.privacy import part_view, public_view
 from generator.progress import evaluate
+from generator.renderahead import RenderedAhead
 from generator.validate import Progress, Reuse, Validation, no_progress, validate
 
 ASSETS = Path(__file__).parent / "assets"
@@ -30,13 +32,21 @@ class Generated:
 
     problems: tuple[Problem, ...]
     company: Company | None
-    pages: tuple[SitePage, ...]
+    pages: tuple[PlannedPage, ...]
+    """Rendered when asked for (``render()``, which raises ``RenderError`` for a failed template), in
+    this order by a worker process where there is one."""
     files: tuple[tuple[str, bytes], ...]
     """Other files of the site: the stylesheet and ``okrs.json``."""
+    rendering: RenderedAhead | None = None
 
     @property
     def failed(self) -> bool:
         return any(p.severity.value == "error" for p in self.problems)
+
+    def close(self) -> None:
+        """Stops rendering pages nobody asked for yet."""
+        if self.rendering is not None:
+            self.rendering.close()
 
 
 def checked(tree: SourceTree, cache: ParseCache,
@@ -65,7 +75,10 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
         return Generated(result.problems, None, (), ())
     company = part_view(public_view(result.company, include_private=include_private), teams)
     evaluation = evaluate(company, as_of)
-    pages = site_pages(company, evaluation, options)
+    planned = planned_pages(company, evaluation, options)
+    rendering = RenderedAhead(planned)  # starts now: the worker renders while this process goes on
+    pages = tuple(PlannedPage(page.path, page.source, functools.partial(rendering.markdown, index))
+                  for index, page in enumerate(planned))
     data = json.dumps(export(company, evaluation), ensure_ascii=False, indent=1) + "\n"
     files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, data.encode("utf-8")))
-    return Generated(result.problems, company, pages, files)
+    return Generated(result.problems, company, pages, files, rendering)

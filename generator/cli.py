@@ -38,6 +38,7 @@ from generator.privacy import public_view
 from generator.progress import evaluate
 from generator.publish import replace_atomically, replaceable, write_file_atomically, write_tree
 from generator.render import status_text
+from generator.renderahead import RenderError
 from generator.scaffold import scaffold
 from generator.validate import RESERVED_IDS, Progress, Validation, validate
 
@@ -358,7 +359,13 @@ def _generate(args: argparse.Namespace) -> int:
     if generated.failed:
         print(report.summary(args.path, None, generated.problems) + ": nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
-    files = [(page.path, page.markdown.encode("utf-8")) for page in generated.pages] + list(generated.files)
+    try:
+        files = [(page.path, page.render().encode("utf-8")) for page in generated.pages] + list(generated.files)
+    except RenderError as exc:
+        print(f"okr generate: a page template failed: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        generated.close()
     def write(folder: Path) -> bool:
         write_tree(folder, files)
         return True

@@ -44,6 +44,22 @@ class SitePage:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedPage:
+    """A page of the site before it is rendered: where it goes and what it shows are known first."""
+
+    path: str
+    source: str | None
+    render: Callable[[], str] = field(compare=False, repr=False)
+
+    def rendered(self) -> SitePage:
+        return SitePage(self.path, self.render(), self.source)
+
+
+TEMPLATES = ("home.md.j2", "periods.md.j2", "teams.md.j2", "updates.md.j2", "period.md.j2", "alignment.md.j2",
+             "risks.md.j2", "team_period.md.j2", "team_profile.md.j2", "people.md.j2", "person.md.j2")
+
+
+@dataclass(frozen=True, slots=True)
 class SiteOptions:
     language: str = "en"
     templates_dir: Path | None = None
@@ -258,27 +274,47 @@ def _ref_linker(here: str) -> Callable[[Reference], Markup]:
     return ref_href
 
 
-def site_pages(company: Company, evaluation: Evaluation,
-               options: SiteOptions = DEFAULT_OPTIONS) -> tuple[SitePage, ...]:
-    """Every page of the site for a company already stripped of what must not be published."""
+def planned_pages(company: Company, evaluation: Evaluation,
+                  options: SiteOptions = DEFAULT_OPTIONS) -> tuple[PlannedPage, ...]:
+    """Every page of the site for a company already stripped of what must not be published, in the
+    order they are listed, each still to be rendered. Every template is loaded (and so checked) here."""
     lang = language(options.language)
     env = site_environment(options.templates_dir)
     env.filters.update(percent=lang.percent, signed_percent=lang.signed_percent, number=lang.number,
                        date=lang.date, short_date=lang.short_date, width=_bar_width, coord=_coordinate,
                        polyline=_polyline, quantity=_quantity(lang))
+    for name in TEMPLATES:
+        env.get_template(name)
     periods = company.period_names()
     site = _Site(company, evaluation, lang, env, periods,
                  current_period(periods, evaluation.as_of, company.fiscal_year_start),
                  {p.id: p.name for p in company.people})
     site.index()
-    pages = [_home(site), _periods(site), _teams(site), _updates(site), _explanation()]
+    source = company.source
+    pages = [PlannedPage(home_path(), None, functools.partial(_home, site)),
+             PlannedPage(PERIODS_PATH, None, functools.partial(_periods, site)),
+             PlannedPage(TEAMS_PATH, None, functools.partial(_teams, site)),
+             PlannedPage(UPDATES_PATH, None, functools.partial(_updates, site)),
+             PlannedPage(PROGRESS_PATH, None, _explanation)]
     for period in periods:
-        pages += [_period(site, period), _alignment(site, period), _risks(site, period)]
-        pages += [_team_period(site, team, period) for team in company.teams
-                  if any(p.name == period for p in team.periods)]
-    pages += [_team_profile(site, team) for team in company.teams]
-    pages += [_people(site)] + [_person(site, p.id) for p in company.people]
+        pages += [PlannedPage(period_path(period), None, functools.partial(_period, site, period)),
+                  PlannedPage(alignment_path(period), None, functools.partial(_alignment, site, period)),
+                  PlannedPage(risks_path(period), None, functools.partial(_risks, site, period))]
+        pages += [PlannedPage(team_period_path(team.id, period), inside_path(source, file),
+                              functools.partial(_team_period, site, team, period))
+                  for team in company.teams for name, file in ((p.name, p.file) for p in team.periods)
+                  if name == period]
+    pages += [PlannedPage(team_profile_path(team.id), inside_path(source, team.location.file),
+                          functools.partial(_team_profile, site, team)) for team in company.teams]
+    pages += [PlannedPage(PEOPLE_PATH, None, functools.partial(_people, site))]
+    pages += [PlannedPage(person_path(p.id), None, functools.partial(_person, site, p.id)) for p in company.people]
     return tuple(pages)
+
+
+def site_pages(company: Company, evaluation: Evaluation,
+               options: SiteOptions = DEFAULT_OPTIONS) -> tuple[SitePage, ...]:
+    """Every page of the site, rendered."""
+    return tuple(page.rendered() for page in planned_pages(company, evaluation, options))
 
 
 def _bar_width(value: float | None) -> int:
@@ -326,11 +362,11 @@ def _recent_checkins(site: _Site, objectives: Iterable[ObjectiveProgress], count
                                                       r.key_result.key_result.id))
 
 
-def _home(site: _Site) -> SitePage:
+def _home(site: _Site) -> str:
     period = site.current
     company = site.company
     if period is None:
-        return SitePage(home_path(), site.render("home.md.j2", home_path(), company.name, period=None))
+        return site.render("home.md.j2", home_path(), company.name, period=None)
     company_objectives = _objectives(site, [company.id], None)
     shown = [o for o in company_objectives if o.objective.period.contains(period) or period.contains(
         o.objective.period)]
@@ -347,31 +383,30 @@ def _home(site: _Site) -> SitePage:
         coverage=coverage(company, period), discipline=checkin_discipline(key_results, site.evaluation.as_of),
         attention=sum(kr.status in ATTENTION for kr in key_results), stale=sum(kr.stale for kr in key_results),
         latest=_recent_checkins(site, in_period, LATEST_ON_HOME))
-    return SitePage(home_path(), markdown)
+    return markdown
 
 
-def _explanation() -> SitePage:
+def _explanation() -> str:
     """How progress is computed: every number on the site links here, so every site carries it."""
-    return SitePage(PROGRESS_PATH, (BUNDLED / "site" / "progress.md").read_text(encoding="utf-8"))
+    return (BUNDLED / "site" / "progress.md").read_text(encoding="utf-8")
 
 
-def _periods(site: _Site) -> SitePage:
-    return SitePage(PERIODS_PATH, site.render("periods.md.j2", PERIODS_PATH, site.lang("periods")))
+def _periods(site: _Site) -> str:
+    return site.render("periods.md.j2", PERIODS_PATH, site.lang("periods"))
 
 
-def _period(site: _Site, period: PeriodName) -> SitePage:
+def _period(site: _Site, period: PeriodName) -> str:
     path = period_path(period)
     shown, deeper = listed_teams(site.company)
     rows = _team_rows(site, period, shown)
     own = {t.id: len(_objectives(site, [t.id], period)) for t in shown}
-    return SitePage(path, site.render("period.md.j2", path, f"{site.lang('okrs')} {period}", period=period,
-                                      rows=rows, own=own, deeper=deeper, coverage=coverage(site.company, period)))
+    return site.render("period.md.j2", path, f"{site.lang('okrs')} {period}", period=period, rows=rows, own=own,
+                       deeper=deeper, coverage=coverage(site.company, period))
 
 
-def _team_period(site: _Site, team: Team, period: PeriodName) -> SitePage:
+def _team_period(site: _Site, team: Team, period: PeriodName) -> str:
     path = team_period_path(team.id, period)
     objectives = _objectives(site, [team.id], period)
-    file = next(p.file for p in team.periods if p.name == period)
     sparks = {kr.ref: sparkline(kr, period, site.company.fiscal_year_start) for o in objectives for kr in o.key_results}
     parent = site.company.team(team.parent) if team.parent else None
     sub_teams = _team_rows(site, period, (site.company.team(c) for c in team.children))
@@ -379,7 +414,7 @@ def _team_period(site: _Site, team: Team, period: PeriodName) -> SitePage:
                            tags=[tag for o in objectives for tag in o.objective.tags], team=team, period=period,
                            parent=parent, objectives=objectives, sparks=sparks, sub_teams=sub_teams,
                            health=health(objectives), supporters=_supporter_progress(site, objectives))
-    return SitePage(path, markdown, inside_path(site.company.source, file))
+    return markdown
 
 
 def _supporter_progress(site: _Site, objectives: Iterable[ObjectiveProgress]) -> dict[Reference, ObjectiveProgress]:
@@ -393,17 +428,16 @@ def _supporter_progress(site: _Site, objectives: Iterable[ObjectiveProgress]) ->
     return found
 
 
-def _alignment(site: _Site, period: PeriodName) -> SitePage:
+def _alignment(site: _Site, period: PeriodName) -> str:
     path = alignment_path(period)
     roots = [o for o in _objectives(site, [site.company.id], None)
              if o.objective.period == period or o.objective.period.contains(period)]
     levels = ALIGNMENT_DEPTH if len(site.company.teams) > FULL_TREE_TEAMS else len(site.company.teams) + 1
     trees = [_tree(site, o, period, set(), levels) for o in roots]
     loose = unaligned(site.company, period)
-    return SitePage(path, site.render("alignment.md.j2", path, f"{site.lang('alignment')} · {period}",
-                                      period=period, trees=trees, unaligned=[
-                                          site.evaluation.of(o.ref) for o in loose[:UNALIGNED_SHOWN]],
-                                      unaligned_more=max(0, len(loose) - UNALIGNED_SHOWN)))
+    return site.render("alignment.md.j2", path, f"{site.lang('alignment')} · {period}", period=period, trees=trees,
+                       unaligned=[site.evaluation.of(o.ref) for o in loose[:UNALIGNED_SHOWN]],
+                       unaligned_more=max(0, len(loose) - UNALIGNED_SHOWN))
 
 
 def _tree(site: _Site, objective: ObjectiveProgress, period: PeriodName, seen: set[Reference], levels: int,
@@ -425,7 +459,7 @@ def _tree(site: _Site, objective: ObjectiveProgress, period: PeriodName, seen: s
     return TreeNode(objective, tuple(children), via, more)
 
 
-def _risks(site: _Site, period: PeriodName) -> SitePage:
+def _risks(site: _Site, period: PeriodName) -> str:
     path = risks_path(period)
     company = site.company
     groups = []
@@ -436,8 +470,7 @@ def _risks(site: _Site, period: PeriodName) -> SitePage:
         rows.sort(key=_furthest_behind)
         if rows:
             groups.append((company.team(department), rows[:RISKS_SHOWN], len(rows) - RISKS_SHOWN))
-    return SitePage(path, site.render("risks.md.j2", path, f"{site.lang('risks')} · {period}", period=period,
-                                      groups=groups))
+    return site.render("risks.md.j2", path, f"{site.lang('risks')} · {period}", period=period, groups=groups)
 
 
 def _furthest_behind(row: tuple[ObjectiveProgress, KeyResultProgress]) -> tuple[int, float, str, str, str]:
@@ -448,20 +481,18 @@ def _furthest_behind(row: tuple[ObjectiveProgress, KeyResultProgress]) -> tuple[
     return (severity, gap, objective.objective.team, objective.objective.id, key_result.key_result.id)
 
 
-def _team_profile(site: _Site, team: Team) -> SitePage:
+def _team_profile(site: _Site, team: Team) -> str:
     path = team_profile_path(team.id)
     by_period = [(p.name, _objectives(site, [team.id], p.name)) for p in reversed(team.periods)]
     parent = site.company.team(team.parent) if team.parent else None
     children = [site.company.team(c) for c in team.children]
-    return SitePage(path, site.render("team_profile.md.j2", path, team.name, team=team, parent=parent,
-                                      children=children, by_period=by_period),
-                    inside_path(site.company.source, team.location.file))
+    return site.render("team_profile.md.j2", path, team.name, team=team, parent=parent, children=children,
+                       by_period=by_period)
 
 
-def _teams(site: _Site) -> SitePage:
+def _teams(site: _Site) -> str:
     shown, deeper = listed_teams(site.company)
-    return SitePage(TEAMS_PATH, site.render("teams.md.j2", TEAMS_PATH, site.lang("teams"), teams=shown,
-                                            deeper=deeper))
+    return site.render("teams.md.j2", TEAMS_PATH, site.lang("teams"), teams=shown, deeper=deeper)
 
 
 FULL_TREE_TEAMS = 200
@@ -488,23 +519,22 @@ UPDATES_SHOWN = 500
 """The updates page shows the newest check-ins; every team page keeps its whole history."""
 
 
-def _updates(site: _Site) -> SitePage:
+def _updates(site: _Site) -> str:
     rows = _recent_checkins(site, site.evaluation.objectives.values(), UPDATES_SHOWN)
-    return SitePage(UPDATES_PATH, site.render("updates.md.j2", UPDATES_PATH, site.lang("updates"), rows=rows,
-                                              limit=UPDATES_SHOWN))
+    return site.render("updates.md.j2", UPDATES_PATH, site.lang("updates"), rows=rows, limit=UPDATES_SHOWN)
 
 
-def _people(site: _Site) -> SitePage:
-    return SitePage(PEOPLE_PATH, site.render("people.md.j2", PEOPLE_PATH, site.lang("people")))
+def _people(site: _Site) -> str:
+    return site.render("people.md.j2", PEOPLE_PATH, site.lang("people"))
 
 
-def _person(site: _Site, person_id: str) -> SitePage:
+def _person(site: _Site, person_id: str) -> str:
     path = person_path(person_id)
     person = next(p for p in site.company.people if p.id == person_id)
     owned = site.by_owner.get(person_id, [])
     objectives = [o for o in owned if o.objective.owner == person_id]
     key_results = [(o, kr) for o in owned for kr in o.key_results if kr.key_result.owner == person_id]
     team = site.company.team(person.team) if person.team and site.company.has_team(person.team) else None
-    return SitePage(path, site.render("person.md.j2", path, person.name, someone=person, team=team,
-                                      objectives=objectives, key_results=key_results))
+    return site.render("person.md.j2", path, person.name, someone=person, team=team, objectives=objectives,
+                       key_results=key_results)
 

@@ -217,7 +217,7 @@ def _worker_started() -> None:
     gc.disable()  # as in the validator: millions of new objects and no cycles; the worker ends anyway
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     """Workers are forked (spawning would import the caller's main module again, which only works
     for a script written for it), and only from a process with one thread: a fork copies other
     threads' locks in whatever state they are, as in MkDocs' server, which then parses here alone."""
@@ -271,7 +271,7 @@ def parsing(files: Sequence[SourceFile], cache: ParseCache, workers: int | None 
     window, closing = threading.Semaphore(IN_FLIGHT), threading.Event()
     with contextlib.ExitStack() as stack:
         parsed: Iterator[tuple[str, str] | None] = iter(())
-        if len(missing) >= PARALLEL_FROM and workers > 0 and _can_fork():
+        if len(missing) >= PARALLEL_FROM and workers > 0 and can_fork():
             pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers, _worker_started))
             stack.callback(_close, window, closing)  # runs first: the pool waits for its reader to stop
             # a task is a chunk of files, read whole before it is sent: never more than the window

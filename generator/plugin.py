@@ -11,6 +11,7 @@ import gc
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,11 @@ from mkdocs.structure.files import File, Files
 from generator.build import STYLESHEET, Generated, generate
 from generator.i18n import language
 from generator.modelcache import ModelCache
-from generator.pages import HOME_PATHS, SiteOptions, SitePage
+from generator.pages import HOME_PATHS, PlannedPage, SiteOptions
 from generator.parsecache import ParseCache, default_folder
 from generator.periods import resolve_as_of
 from generator.privacy import UnknownTeamError
+from generator.renderahead import RenderError
 from generator.validate import Validation
 
 log = logging.getLogger("mkdocs.plugins.okrs")
@@ -66,24 +68,41 @@ _built: dict[str, dict[str, bytes]] = {}
 
 
 class _GeneratedPage(File):
+    """A generated page whose Markdown is rendered when MkDocs first reads it (by then, usually, the
+    rendering worker has it ready): MkDocs reads a file's content through ``_content``."""
+
     unchanged = False
     """Generated with the same Markdown as this process's build before into the same site folder."""
+    _render: Callable[[], str] | None = None
+    _markdown: str | bytes | None = None
 
     @classmethod
-    def of(cls, config: MkDocsConfig, page: SitePage, built_before: dict[str, bytes] | None) -> _GeneratedPage:
-        file = cls.generated(config, page.path, content=page.markdown)
+    def of(cls, config: MkDocsConfig, page: PlannedPage, built_before: dict[str, bytes] | None) -> _GeneratedPage:
+        file = cls.generated(config, page.path, content="")
         assert isinstance(file, cls)
-        if built_before is not None:
-            digest = hashlib.blake2b(page.markdown.encode("utf-8"), digest_size=16).digest()
+        file._markdown, file._render = None, page.render
+        if built_before is not None:  # a dirty build: which pages changed is known only once they are rendered
+            digest = hashlib.blake2b(file.content_bytes, digest_size=16).digest()
             file.unchanged = built_before.get(page.path) == digest
             built_before[page.path] = digest
         return file
 
+    @property  # MkDocs' plain attribute, read lazily here
+    def _content(self) -> str | bytes | None:
+        if self._markdown is None and self._render is not None:
+            try:
+                self._markdown = self._render()
+            except RenderError as exc:
+                raise PluginError(f"okrs: a page template failed: {exc}") from None
+        return self._markdown
+
+    @_content.setter
+    def _content(self, value: str | bytes | None) -> None:
+        self._markdown = value
+
     def is_modified(self) -> bool:
         """MkDocs counts every page made in memory as changed; ``--dirty`` skips those this is false for."""
-        if self.unchanged and Path(self.abs_dest_path).is_file():
-            return False
-        return bool(super().is_modified())
+        return not (self.unchanged and Path(self.abs_dest_path).is_file())
 
 
 class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is untyped here
@@ -97,6 +116,8 @@ class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
 
 class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
     dirty = False
+    generated: Generated | None = None
+    """The pages of the build under way, rendered as MkDocs reads them."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty  # only a dirty build skips pages: the others need no digests
@@ -133,6 +154,7 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         except jinja2.TemplateError as exc:
             raise PluginError(f"okrs: a page template failed: {exc}") from None
         _report(generated)
+        self.generated = generated
         docs_dir = Path(config.docs_dir).resolve()
         docs_root = Path(config.docs_dir)
         linked = [f.src_uri for f in files if f.abs_src_path and f.src_dir and Path(f.src_dir) == docs_root
@@ -161,9 +183,16 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()  # mkdocs serve builds again in this process: let what this build left go
+        self._finished()
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
+        self._finished()
+
+    def _finished(self) -> None:
+        if self.generated is not None:
+            self.generated.close()
+            self.generated = None
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         server.watch(str(self.source))

@@ -103,7 +103,7 @@ def test_the_same_content_is_one_entry_whatever_its_path(tmp_path: Path) -> None
 
 
 def test_worker_processes_parse_the_same_as_this_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert parsecache._can_fork(), "the test process must be able to start workers for this test to mean anything"
+    assert parsecache.can_fork(), "the test process must be able to start workers for this test to mean anything"
     monkeypatch.setattr(parsecache, "PARALLEL_FROM", 1)
     tree = read_files({**_example_files(), "sales/2026-Q4.yaml": b"objectives:\n  - id: x\n    title: [\n"}, "okrs")
     serial = validate(tree)
@@ -146,8 +146,8 @@ def test_workers_start_before_a_progress_bar_draws(monkeypatch: pytest.MonkeyPat
             return True
 
     forkable: list[bool] = []
-    can_fork = parsecache._can_fork
-    monkeypatch.setattr(parsecache, "_can_fork", lambda: forkable.append(can_fork()) or forkable[-1])
+    can_fork = parsecache.can_fork
+    monkeypatch.setattr(parsecache, "can_fork", lambda: forkable.append(can_fork()) or forkable[-1])
     monkeypatch.setattr(parsecache, "PARALLEL_FROM", 1)
     monkeypatch.setattr(cli.sys, "stderr", Terminal())
     assert cli.main(["check", "--no-cache", str(REPO / "okrs")]) == 0
@@ -165,7 +165,7 @@ def test_workers_stay_a_few_files_ahead_and_stop_with_the_validator(monkeypatch:
     def hung(*_: object) -> None:
         raise AssertionError("the pool hung after the validator stopped early")
 
-    assert parsecache._can_fork(), "the test process must be able to start workers for this test to mean anything"
+    assert parsecache.can_fork(), "the test process must be able to start workers for this test to mean anything"
     previous = signal.signal(signal.SIGALRM, hung)
     signal.alarm(30)
     try:

@@ -1,0 +1,80 @@
+"""Stage 3, beside the site builder: pages rendered by a worker process while MkDocs builds.
+
+MkDocs reads the generated pages one after the other and spends far longer on each (Markdown to
+HTML, the theme, the search index) than rendering it takes. So a forked worker renders every page,
+in the order MkDocs reads them, while MkDocs converts the ones before: the render stage is hidden
+behind MkDocs' own work on a second core instead of coming before all of it. A process that cannot
+fork (one with threads, such as ``mkdocs serve``) renders each page when it is asked for.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from multiprocessing.pool import Pool
+
+import jinja2
+
+from generator.pages import PlannedPage
+from generator.parsecache import can_fork
+
+PARALLEL_FROM = 400
+"""Fewer pages than this are rendered here: starting a worker would cost more than it saves."""
+
+_planned: Sequence[PlannedPage] = ()
+"""The worker's pages, inherited when it was forked (nothing is pickled but the Markdown sent back)."""
+
+
+class RenderError(Exception):
+    """A template failed on a page; the message says which and why."""
+
+
+class RenderedAhead:
+    """``markdown(i)`` is page ``i``'s Markdown, waiting for the worker when it has not got that far.
+    ``close()`` stops the worker (at the end of a build, or when it failed)."""
+
+    def __init__(self, planned: Sequence[PlannedPage]) -> None:
+        self.planned = planned
+        self._done: dict[int, tuple[str | None, str | None]] = {}
+        self._pool: Pool | None = None
+        self._results: Iterator[tuple[str | None, str | None]] | None = None
+        if len(planned) >= PARALLEL_FROM and can_fork():
+            self._pool = multiprocessing.get_context("fork").Pool(1, _worker_started, (planned,))
+            self._results = self._pool.imap(_render, range(len(planned)), chunksize=16)
+
+    def markdown(self, index: int) -> str:
+        if self._results is None:
+            markdown, failure = _rendered(self.planned[index])
+        else:
+            while index not in self._done:
+                self._done[len(self._done)] = next(self._results)
+            markdown, failure = self._done[index]
+        if failure is not None:
+            raise RenderError(f"{self.planned[index].path}: {failure}")
+        assert markdown is not None
+        return markdown
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
+
+def _worker_started(planned: Sequence[PlannedPage]) -> None:
+    global _planned
+    _planned = planned
+    gc.disable()  # millions of short-lived objects and no cycles; the worker ends with the build
+
+
+def _render(index: int) -> tuple[str | None, str | None]:
+    return _rendered(_planned[index])
+
+
+def _rendered(page: PlannedPage) -> tuple[str | None, str | None]:
+    """The page's Markdown, or what went wrong in its template (sent back as text: a template error
+    holds objects that do not travel between processes)."""
+    try:
+        return page.render(), None
+    except jinja2.TemplateError as exc:
+        return None, f"{type(exc).__name__}: {exc}"

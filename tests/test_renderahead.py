@@ -1,0 +1,112 @@
+"""Pages rendered by a worker process while MkDocs builds: the same pages, in any order asked for;
+a template that fails in the worker is a clear error; the worker is stopped when the build ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+from generator import renderahead
+from generator.load import read_tree
+from generator.pages import DEFAULT_OPTIONS, SiteOptions, planned_pages
+from generator.privacy import public_view
+from generator.progress import evaluate
+from generator.renderahead import RenderedAhead, RenderError
+from generator.validate import validate
+from tests.sitekit import REPO, copy_project, digest
+
+
+def _planned(options: SiteOptions = DEFAULT_OPTIONS) -> tuple[renderahead.PlannedPage, ...]:
+    company = validate(read_tree(REPO / "okrs", "okrs")).company
+    assert company is not None
+    public = public_view(company)
+    return planned_pages(public, evaluate(public, dt.date(2026, 11, 28)), options)
+
+
+def test_the_worker_renders_every_page_as_this_process_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    planned = _planned()
+    expected = [page.render() for page in planned]
+    rendering = RenderedAhead(planned)
+    try:
+        assert rendering._pool is not None, "the test process must be able to fork for this test to mean anything"
+        order = [5, 0, len(planned) - 1, 5, *range(len(planned))]  # ahead, back, again
+        assert [rendering.markdown(index) for index in order] == [expected[index] for index in order]
+    finally:
+        rendering.close()
+    assert rendering._pool is None
+
+
+def test_few_pages_are_rendered_here_when_asked_for() -> None:
+    planned = _planned()
+    assert len(planned) < renderahead.PARALLEL_FROM
+    rendering = RenderedAhead(planned)
+    assert rendering._pool is None
+    assert rendering.markdown(3) == planned[3].render()
+
+
+@pytest.mark.parametrize("parallel_from", [1, 10**6])
+def test_a_template_failing_on_a_page_names_the_page(parallel_from: int, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", parallel_from)
+    (tmp_path / "person.md.j2").write_text("# {{ someone.name }}\n{{ no_such_value }}\n", encoding="utf-8")
+    planned = _planned(SiteOptions(templates_dir=tmp_path))
+    rendering = RenderedAhead(planned)
+    try:
+        person = next(index for index, page in enumerate(planned) if page.path.startswith("people/") and
+                      page.path != "people/index.md")
+        assert rendering.markdown(0).startswith("---")
+        failure = rf"^{planned[person].path}: UndefinedError: 'no_such_value' is undefined$"
+        with pytest.raises(RenderError, match=failure):
+            rendering.markdown(person)
+    finally:
+        rendering.close()
+
+
+def _built(project: Path, site: str) -> Path:
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / site))
+    build(config)
+    return project / site
+
+
+def test_a_site_built_with_the_worker_is_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copy_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795824000")
+    alone = _built(project, "alone")
+    started: list[RenderedAhead] = []
+    original = RenderedAhead.__init__
+
+    def recorded(self: RenderedAhead, planned: tuple[renderahead.PlannedPage, ...]) -> None:
+        original(self, planned)
+        started.append(self)
+
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(RenderedAhead, "__init__", recorded)
+    with_worker = _built(project, "with-worker")
+    assert len(started) == 1 and started[0]._results is not None
+    assert started[0]._pool is None, "the worker is stopped when the build ends"
+    assert digest(with_worker) == digest(alone)
+
+
+def test_a_template_failing_in_the_worker_stops_the_build_with_a_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    project = copy_project(tmp_path / "project")
+    (project / "overrides").mkdir()
+    (project / "overrides" / "person.md.j2").write_text("{{ no_such_value }}\n", encoding="utf-8")
+    config = project / "mkdocs.yml"
+    settings = config.read_text(encoding="utf-8").replace(
+        "      include_private: false", "      include_private: false\n      templates_dir: overrides")
+    config.write_text(settings, encoding="utf-8")
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    with pytest.raises(Abort, match="BuildError"):
+        _built(project, "site")
+    assert any(re.match(r"okrs: a page template failed: people/[a-z-]+\.md: UndefinedError: 'no_such_value' is "
+                        "undefined$", record.getMessage()) for record in caplog.records)
