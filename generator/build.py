@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Problem
-from generator.export import export
+from generator.export import export_json
 from generator.load import SourceTree, read_tree
 from generator.model import Company
 from generator.modelcache import ModelCache
@@ -79,6 +78,5 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
     rendering = RenderedAhead(planned)  # starts now: the worker renders while this process goes on
     pages = tuple(PlannedPage(page.path, page.source, functools.partial(rendering.markdown, index))
                   for index, page in enumerate(planned))
-    data = json.dumps(export(company, evaluation), ensure_ascii=False, indent=1) + "\n"
-    files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, data.encode("utf-8")))
+    files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, export_json(company, evaluation)))
     return Generated(result.problems, company, pages, files, rendering)

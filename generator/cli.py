@@ -26,7 +26,7 @@ from generator import diff as okr_diff
 from generator.build import checked, generate
 from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
-from generator.export import CSV_COLUMNS, csv_rows, export
+from generator.export import CSV_COLUMNS, csv_rows, export_json
 from generator.gitread import GitError, read_revision, top_level
 from generator.load import ID_PATTERN, SourceTree, inside_path, read_files, read_tree
 from generator.modelcache import ModelCache
@@ -590,7 +590,7 @@ def _export(args: argparse.Namespace) -> int:
     company = public_view(result.company, include_private=args.include_private)
     evaluation = evaluate(company, as_of)
     if args.format == "json":
-        data = (json.dumps(export(company, evaluation), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        data = export_json(company, evaluation)
     else:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
