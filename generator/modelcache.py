@@ -15,12 +15,14 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
 from generator.errors import Location, Problem, Severity
-from generator.fields import TextItem, valid_url
+from generator.fields import CONTROL_CHARACTER, TextItem, valid_url
+from generator.load import ID_PATTERN
 from generator.model import (
     Alignment,
     CheckIn,
@@ -35,6 +37,7 @@ from generator.model import (
     ReportedStatus,
 )
 from generator.parsecache import read_checked_entry, write_checked_entry
+from generator.schema import MAX_ID
 from generator.validate import UNRESOLVED, PeriodKey, Reuse, Validated
 
 FORMAT = 1
@@ -120,12 +123,25 @@ def _initiative(i: Initiative) -> list[Any]:
             i.location.line, i.location.column]
 
 
-# --- decoding: every value is checked for its type, and links again for their scheme ---------------
+# --- decoding -------------------------------------------------------------------------------------
+# Every value is checked for its type, and for what later stages rely on: ids, links, finite numbers
+# in their ranges, the fields of each kind of key result, no control characters. Anything else the
+# validator checks (lengths, unique ids) only changes what a page shows, never whether it can be built.
+
+_REFUSED_IN_TEXT = re.compile(CONTROL_CHARACTER.pattern + r"|\\u00[01]|\\u007f|\\[bfr]")
+"""Control characters as JSON writes them: raw, or escaped (a false alarm only costs a check again)."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number the validator accepts")
+
 
 def decode(text: str, key: PeriodKey) -> Validated | None:
     """What ``encode`` wrote, for the file of ``key``; ``None`` when the text is not such an entry."""
+    if _REFUSED_IN_TEXT.search(text):
+        return None
     try:
-        version, body, problems, mentions = json.loads(text)
+        version, body, problems, mentions = json.loads(text, parse_constant=_refuse_constant)
         if version != FORMAT:
             return None
         path = key.path
@@ -139,7 +155,7 @@ def decode(text: str, key: PeriodKey) -> Validated | None:
             tuple([Problem(_location(path, line, column), Severity(severity), _str(code), _str(message))
                    for line, column, severity, code, message in problems]),
             tuple([TextItem(_str(name), _location(path, line, column)) for name, line, column in mentions]))
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         return None
 
 
@@ -148,9 +164,9 @@ def _decoded_objective(item: list[Any], key: PeriodKey) -> Objective:
      initiatives, line, column) = item
     path = key.path
     return Objective(
-        id=_str(id_), title=_str(title), description=_str(description), owner=_optional_str(owner),
+        id=_id(id_), title=_str(title), description=_str(description), owner=_optional_str(owner),
         type=ObjectiveType(type_), tags=tuple([_str(tag) for tag in tags]), private=_bool(private),
-        progress_from=ProgressSource(progress_from), score=_optional_number(score),
+        progress_from=ProgressSource(progress_from), score=_optional_share(score),
         aligned_to=tuple([Alignment(_str(written), UNRESOLVED, _location(path, at_line, at_column))
                           for written, at_line, at_column in aligned]),
         key_results=tuple([_decoded_key_result(kr, path) for kr in key_results]),
@@ -161,16 +177,34 @@ def _decoded_objective(item: list[Any], key: PeriodKey) -> Objective:
 def _decoded_key_result(item: list[Any], path: str) -> KeyResult:
     (id_, title, description, owner, weight, dropped, kind, start, target, unit, stay_above, stay_below, score,
      checkins, line, column) = item
-    return KeyResult(
-        id=_str(id_), title=_str(title), description=_str(description), owner=_optional_str(owner),
+    key_result = KeyResult(
+        id=_id(id_), title=_str(title), description=_str(description), owner=_optional_str(owner),
         weight=_number(weight), dropped=_optional_str(dropped), kind=KeyResultKind(kind),
         start=_optional_number(start), target=_optional_number(target), unit=_str(unit),
         stay_above=_optional_number(stay_above), stay_below=_optional_number(stay_below),
-        score=_optional_number(score),
-        checkins=tuple([CheckIn(_date(day), _number(value), _optional_number(confidence),
+        score=_optional_share(score),
+        checkins=tuple([CheckIn(_date(day), _number(value), _optional_share(confidence),
                                 None if status is None else ReportedStatus(status), _str(note), _optional_str(by))
                         for day, value, confidence, status, note, by in checkins]),
         location=_location(path, line, column))
+    if not _is_whole(key_result):
+        raise ValueError("a key result the validator would not have made")
+    return key_result
+
+
+def _is_whole(kr: KeyResult) -> bool:
+    """The fields of its kind, as the validator sets them, and a weight above zero."""
+    if kr.weight <= 0:
+        return False
+    if kr.kind is KeyResultKind.METRIC:
+        return kr.start is not None and kr.target is not None and kr.start != kr.target and (
+            kr.stay_above is None and kr.stay_below is None)
+    if kr.start is not None or kr.target is not None:
+        return False
+    if kr.kind is KeyResultKind.GUARDRAIL:
+        above, below = kr.stay_above, kr.stay_below
+        return (above is not None or below is not None) and (above is None or below is None or above <= below)
+    return kr.stay_above is None and kr.stay_below is None and all(0 <= c.value <= 100 for c in kr.checkins)
 
 
 def _decoded_initiative(item: list[Any], path: str) -> Initiative:
@@ -180,6 +214,20 @@ def _decoded_initiative(item: list[Any], path: str) -> Initiative:
         raise ValueError("a link the validator refuses")
     return Initiative(_str(title), InitiativeStatus(status), _optional_str(owner), link,
                       None if due is None else _date(due), location)
+
+
+def _id(value: object) -> str:
+    text = _str(value)
+    if len(text) > MAX_ID or not ID_PATTERN.match(text):
+        raise ValueError("not an id")
+    return text
+
+
+def _optional_share(value: object) -> float | None:
+    share = _optional_number(value)
+    if share is not None and not 0 <= share <= 1:
+        raise ValueError("not between 0 and 1")
+    return share
 
 
 def _location(path: str, line: object, column: object) -> Location:

@@ -99,10 +99,12 @@ def validate(tree: SourceTree, progress: Progress = no_progress,
     are not validated again."""
     context = _Context(problems=list(tree.problems), progress=progress, parse=parse, reuse=reuse,
                        content_key=content_key)
-    with _collector_paused():
-        company = _build(tree, context)
-    if reuse is not None:
-        reuse.finish_tree()
+    try:
+        with _collector_paused():
+            company = _build(tree, context)
+    finally:
+        if reuse is not None:
+            reuse.finish_tree()
     problems = tuple(sorted_problems(context.problems))
     has_errors = any(p.severity.value == "error" for p in problems)
     return Validation(None if has_errors else company, problems)

@@ -128,6 +128,12 @@ def _forged(entry: Path, change: str, into: str) -> None:
     ('"in_progress"', '"finished"'), ('"committed"', '"maybe"'), ('"key_results"', '"guess"'),
     ('"2026-', '"2026-13-'), ("],9,9]", '],"9",9]'), ('"oleg-p",1.0,', '"oleg-p","1.0",'),
     ('"oleg-p",1.0,', '"oleg-p",true,'), (',[],false,', ',[],"no",'), ("[1,", "[2,"),
+    # values of the right type that the validator refuses, and that later stages rely on being refused
+    ('"one-view"', '"One View"'), ('"oleg-p",1.0,', '"oleg-p",NaN,'), ('"oleg-p",1.0,', '"oleg-p",0,'),
+    ('"milestone",null,null', '"metric",null,null'), ('"milestone",null,null', '"metric",5,5'),
+    ('"milestone",null,null,"",null,null', '"guardrail",null,null,"",null,null'),
+    ('"key_results",null,', '"key_results",2,'), ('"One view', '"One\\u0007view'), ('"One view', '"One\u202eview'),
+    ('["2026-10-10",20.0,', '["2026-10-10",120.0,'), ('20.0,null,', '20.0,1.5,'),
 ])
 def test_an_entry_the_validator_would_refuse_is_ignored(tmp_path: Path, change: str, into: str) -> None:
     entry, _, key = _one_entry(tmp_path)
@@ -138,7 +144,7 @@ def test_an_entry_the_validator_would_refuse_is_ignored(tmp_path: Path, change: 
 @pytest.mark.parametrize("damaged", [
     "", "{", "null", "[]", "[2, null, [], []]", "[1, null, [], [[1, 1, 1]]]",
     '[1, null, [[1, 1, "fatal", "c", "m"]], []]', '[1, [true, [["o"]]], [], []]', '[1, ["yes", []], [], []]',
-    '[1, null, [], [["x", "1", 1]]]',
+    '[1, null, [], [["x", "1", 1]]]', "[" * 100_000,
 ])
 def test_text_that_is_not_an_entry_is_not_one(damaged: str) -> None:
     assert decode(damaged, PeriodKey("c", "okrs/2026.yaml", "company", PeriodName(2026, PeriodKind.YEAR), 1)) is None
