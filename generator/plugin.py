@@ -63,8 +63,8 @@ def build_site(config_file: Path, site_dir: Path, source: Path, checked: Validat
 
 
 _built: dict[str, dict[str, bytes]] = {}
-"""A digest of every page generated into a site folder by this process, by path: ``mkdocs serve
---dirty`` builds again only the pages that differ from the build before."""
+"""A digest of every page this process built into a site folder, by path: ``mkdocs serve --dirty``
+builds again only the pages that differ from the last build that succeeded."""
 
 
 class _GeneratedPage(File):
@@ -77,14 +77,16 @@ class _GeneratedPage(File):
     _markdown: str | bytes | None = None
 
     @classmethod
-    def of(cls, config: MkDocsConfig, page: PlannedPage, built_before: dict[str, bytes] | None) -> _GeneratedPage:
+    def of(cls, config: MkDocsConfig, page: PlannedPage, built_before: dict[str, bytes] | None,
+           building: dict[str, bytes] | None) -> _GeneratedPage:
         file = cls.generated(config, page.path, content="")
         assert isinstance(file, cls)
         file._markdown, file._render = None, page.render
-        if built_before is not None:  # a dirty build: which pages changed is known only once they are rendered
+        if built_before is not None and building is not None:
+            # a dirty build: which pages changed is known only once they are rendered
             digest = hashlib.blake2b(file.content_bytes, digest_size=16).digest()
             file.unchanged = built_before.get(page.path) == digest
-            built_before[page.path] = digest
+            building[page.path] = digest
         return file
 
     @property  # MkDocs' plain attribute, read lazily here
@@ -118,6 +120,9 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
     dirty = False
     generated: Generated | None = None
     """The pages of the build under way, rendered as MkDocs reads them."""
+    building: dict[str, bytes] | None = None
+    """A dirty build's page digests, kept for the next one once this one has succeeded."""
+    site_dir = ""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty  # only a dirty build skips pages: the others need no digests
@@ -167,9 +172,11 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
             shown = os.path.relpath(docs_dir, Path(config.config_file_path or ".").parent.resolve())
             raise PluginError(f"okrs: {', '.join(sorted(clashes))} in {shown} would replace generated "
                               "pages: rename them (the home page is generated; hand-written pages go beside it)")
-        built_before = _built.setdefault(str(Path(config.site_dir).resolve()), {}) if self.dirty else None
+        built_before = _built.get(str(Path(config.site_dir).resolve()), {}) if self.dirty else None
+        self.building = {} if self.dirty else None
+        self.site_dir = config.site_dir
         for page in generated.pages:
-            file = _GeneratedPage.of(config, page, built_before)
+            file = _GeneratedPage.of(config, page, built_before, self.building)
             file.edit_uri = os.path.relpath(self.source / page.source, docs_dir) if page.source else None
             files.append(file)
         for path, content in generated.files:
@@ -183,13 +190,18 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()  # mkdocs serve builds again in this process: let what this build left go
+        if self.building is not None:  # only now are the pages of this build all in the site folder
+            _built[str(Path(config.site_dir).resolve())] = self.building
         self._finished()
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
+        if self.building is not None:  # some pages may be written and others not: the next build does all
+            _built.pop(str(Path(self.site_dir).resolve()), None)
         self._finished()
 
     def _finished(self) -> None:
+        self.building = None
         if self.generated is not None:
             self.generated.close()
             self.generated = None
