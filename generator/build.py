@@ -76,7 +76,11 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
     evaluation = evaluate(company, as_of)
     planned = planned_pages(company, evaluation, options)
     rendering = RenderedAhead(planned)  # starts now: the worker renders while this process goes on
-    pages = tuple(PlannedPage(page.path, page.source, functools.partial(rendering.markdown, index))
-                  for index, page in enumerate(planned))
-    files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, export_json(company, evaluation)))
+    try:
+        pages = tuple(PlannedPage(page.path, page.source, functools.partial(rendering.markdown, index))
+                      for index, page in enumerate(planned))
+        files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, export_json(company, evaluation)))
+    except BaseException:
+        rendering.close()
+        raise
     return Generated(result.problems, company, pages, files, rendering)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections.abc import Iterator, Sequence
-from multiprocessing.pool import Pool
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import jinja2
 
@@ -37,27 +38,30 @@ class RenderedAhead:
     def __init__(self, planned: Sequence[PlannedPage]) -> None:
         self.planned = planned
         self._done: dict[int, tuple[str | None, str | None]] = {}
-        self._pool: Pool | None = None
+        self._pool: ProcessPoolExecutor | None = None
         self._results: Iterator[tuple[str | None, str | None]] | None = None
         if len(planned) >= PARALLEL_FROM and can_fork():
-            self._pool = multiprocessing.get_context("fork").Pool(1, _worker_started, (planned,))
-            self._results = self._pool.imap(_render, range(len(planned)), chunksize=16)
+            self._pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), _worker_started, (planned,))
+            self._results = self._pool.map(_render, range(len(planned)), chunksize=16)
 
     def markdown(self, index: int) -> str:
-        if self._results is None:
-            markdown, failure = _rendered(self.planned[index])
-        else:
-            while index not in self._done:
-                self._done[len(self._done)] = next(self._results)
-            markdown, failure = self._done[index]
+        if index not in self._done and self._results is not None:
+            try:
+                while index not in self._done:
+                    self._done[len(self._done)] = next(self._results)
+            except BrokenProcessPool:  # the worker was killed (out of memory, say): the rest are made here
+                self.close()
+        markdown, failure = self._done[index] if index in self._done else _rendered(self.planned[index])
         if failure is not None:
             raise RenderError(f"{self.planned[index].path}: {failure}")
         assert markdown is not None
         return markdown
 
     def close(self) -> None:
+        """Stops the worker once it has finished the pages in hand; those not started are dropped."""
+        self._results = None
         if self._pool is not None:
-            self._pool.terminate()
+            self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
 
@@ -72,9 +76,12 @@ def _render(index: int) -> tuple[str | None, str | None]:
 
 
 def _rendered(page: PlannedPage) -> tuple[str | None, str | None]:
-    """The page's Markdown, or what went wrong in its template (sent back as text: a template error
-    holds objects that do not travel between processes)."""
+    """The page's Markdown, or what went wrong in its template (sent back as text: an exception may
+    hold objects that do not travel between processes). Not only template errors: whatever fails on a
+    page must be told with that page's name, not end the worker."""
     try:
         return page.render(), None
     except jinja2.TemplateError as exc:
         return None, f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a bug on one page: reported with that page
+        return None, f"{type(exc).__name__}: {exc} (a bug: please report it)"

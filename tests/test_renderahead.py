@@ -4,7 +4,11 @@ a template that fails in the worker is a clear error; the worker is stopped when
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -80,18 +84,18 @@ def test_a_site_built_with_the_worker_is_the_same_site(tmp_path: Path, monkeypat
     monkeypatch.chdir(project)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795824000")
     alone = _built(project, "alone")
-    started: list[RenderedAhead] = []
+    started: list[tuple[RenderedAhead, bool]] = []
     original = RenderedAhead.__init__
 
     def recorded(self: RenderedAhead, planned: tuple[renderahead.PlannedPage, ...]) -> None:
         original(self, planned)
-        started.append(self)
+        started.append((self, self._pool is not None))
 
     monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
     monkeypatch.setattr(RenderedAhead, "__init__", recorded)
     with_worker = _built(project, "with-worker")
-    assert len(started) == 1 and started[0]._results is not None
-    assert started[0]._pool is None, "the worker is stopped when the build ends"
+    assert [with_pool for _, with_pool in started] == [True]
+    assert started[0][0]._pool is None, "the worker is stopped when the build ends"
     assert digest(with_worker) == digest(alone)
 
 
@@ -110,3 +114,44 @@ def test_a_template_failing_in_the_worker_stops_the_build_with_a_clear_error(
         _built(project, "site")
     assert any(re.match(r"okrs: a page template failed: people/[a-z-]+\.md: UndefinedError: 'no_such_value' is "
                         "undefined$", record.getMessage()) for record in caplog.records)
+
+
+def test_pages_are_still_made_when_the_worker_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+
+    def slowly(render: Callable[[], str]) -> Callable[[], str]:
+        def slow() -> str:
+            time.sleep(0.05)  # the worker is still at work when it is killed
+            return render()
+        return slow
+
+    planned = [renderahead.PlannedPage(p.path, p.source, slowly(p.render)) for p in _planned()]
+    expected = [page.render() for page in _planned()]
+    rendering = RenderedAhead(planned)
+    try:
+        assert rendering._pool is not None
+        assert rendering.markdown(0) == expected[0]
+        for process in list(rendering._pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+        assert [rendering.markdown(i) for i in range(len(planned))] == expected
+        assert rendering._pool is None, "the rest were made here"
+    finally:
+        rendering.close()
+
+
+def test_a_bug_on_one_page_is_reported_with_that_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    planned = list(_planned())
+
+    def broken() -> str:
+        raise ZeroDivisionError("division by zero")
+
+    planned[7] = renderahead.PlannedPage(planned[7].path, planned[7].source, broken)
+    rendering = RenderedAhead(planned)
+    try:
+        assert rendering.markdown(9) == planned[9].render()  # the worker went on past the broken page
+        with pytest.raises(RenderError, match=rf"^{planned[7].path}: ZeroDivisionError: division by zero"):
+            rendering.markdown(7)
+        assert rendering.markdown(8) == planned[8].render()
+    finally:
+        rendering.close()
