@@ -118,7 +118,7 @@ def compare(base: Company | None, head: Company, *, as_of: dt.date, base_raw: Co
     changes: list[Change] = []
     for objective in head.objectives():
         old = base_objectives.pop(objective.ref, None)
-        if old == objective:  # most of a tree: the same objects from the same files, compared by identity
+        if old == objective:  # most of a tree; cheap, as the two sides share the objects of unchanged files
             continue
         context = _Context(head, objective, as_of, base)
         if old is None:

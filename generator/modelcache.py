@@ -36,7 +36,7 @@ from generator.model import (
     ProgressSource,
     ReportedStatus,
 )
-from generator.parsecache import read_checked_entry, write_checked_entry
+from generator.parsecache import entry_path, read_checked_entry, write_checked_entry
 from generator.schema import MAX_ID
 from generator.validate import UNRESOLVED, PeriodKey, Reuse, Validated
 
@@ -68,10 +68,7 @@ class ModelCache(Reuse):
         self.folder = None if root is None else root / "validated"
 
     def _entry(self, key: PeriodKey) -> Path | None:
-        if self.folder is None:
-            return None
-        name = entry_key(key)
-        return self.folder / name[:2] / f"{name[2:]}.json"
+        return None if self.folder is None else entry_path(self.folder, entry_key(key))
 
     def stored(self, key: PeriodKey) -> Validated | None:
         entry = self._entry(key)

@@ -55,8 +55,8 @@ class PlannedPage:
         return SitePage(self.path, self.render(), self.source)
 
 
-TEMPLATES = ("home.md.j2", "periods.md.j2", "teams.md.j2", "updates.md.j2", "period.md.j2", "alignment.md.j2",
-             "risks.md.j2", "team_period.md.j2", "team_profile.md.j2", "people.md.j2", "person.md.j2")
+TEMPLATES = tuple(sorted(p.name for p in (BUNDLED / "site").glob("*.md.j2") if not p.name.startswith("_")))
+"""The page templates (``_macros`` is only imported by them), all loaded before any page is rendered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,10 +300,9 @@ def planned_pages(company: Company, evaluation: Evaluation,
         pages += [PlannedPage(period_path(period), None, functools.partial(_period, site, period)),
                   PlannedPage(alignment_path(period), None, functools.partial(_alignment, site, period)),
                   PlannedPage(risks_path(period), None, functools.partial(_risks, site, period))]
-        pages += [PlannedPage(team_period_path(team.id, period), inside_path(source, file),
+        pages += [PlannedPage(team_period_path(team.id, period), inside_path(source, team_period.file),
                               functools.partial(_team_period, site, team, period))
-                  for team in company.teams for name, file in ((p.name, p.file) for p in team.periods)
-                  if name == period]
+                  for team in company.teams for team_period in team.periods if team_period.name == period]
     pages += [PlannedPage(team_profile_path(team.id), inside_path(source, team.location.file),
                           functools.partial(_team_profile, site, team)) for team in company.teams]
     pages += [PlannedPage(PEOPLE_PATH, None, functools.partial(_people, site))]
@@ -373,7 +372,7 @@ def _home(site: _Site) -> str:
     in_period = _objectives(site, [t.id for t in company.teams], period)
     key_results = [kr for o in in_period for kr in o.key_results]
     departments = [company.root] + [company.team(c) for c in company.root.children]
-    markdown = site.render(
+    return site.render(
         "home.md.j2", home_path(), company.name, period=period,
         day=min(max((site.evaluation.as_of - period.start(company.fiscal_year_start)).days + 1, 0),
                 period.days(company.fiscal_year_start)),
@@ -383,7 +382,6 @@ def _home(site: _Site) -> str:
         coverage=coverage(company, period), discipline=checkin_discipline(key_results, site.evaluation.as_of),
         attention=sum(kr.status in ATTENTION for kr in key_results), stale=sum(kr.stale for kr in key_results),
         latest=_recent_checkins(site, in_period, LATEST_ON_HOME))
-    return markdown
 
 
 def _explanation() -> str:
@@ -410,11 +408,10 @@ def _team_period(site: _Site, team: Team, period: PeriodName) -> str:
     sparks = {kr.ref: sparkline(kr, period, site.company.fiscal_year_start) for o in objectives for kr in o.key_results}
     parent = site.company.team(team.parent) if team.parent else None
     sub_teams = _team_rows(site, period, (site.company.team(c) for c in team.children))
-    markdown = site.render("team_period.md.j2", path, f"{team.name} · {period}",
-                           tags=[tag for o in objectives for tag in o.objective.tags], team=team, period=period,
-                           parent=parent, objectives=objectives, sparks=sparks, sub_teams=sub_teams,
-                           health=health(objectives), supporters=_supporter_progress(site, objectives))
-    return markdown
+    return site.render("team_period.md.j2", path, f"{team.name} · {period}",
+                       tags=[tag for o in objectives for tag in o.objective.tags], team=team, period=period,
+                       parent=parent, objectives=objectives, sparks=sparks, sub_teams=sub_teams,
+                       health=health(objectives), supporters=_supporter_progress(site, objectives))
 
 
 def _supporter_progress(site: _Site, objectives: Iterable[ObjectiveProgress]) -> dict[Reference, ObjectiveProgress]:

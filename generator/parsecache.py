@@ -136,7 +136,7 @@ class ParseCache:
         self.folder = None if folder is None else folder / "parsed"
 
     def _entry(self, content_key: str) -> Path | None:
-        return None if self.folder is None else self.folder / content_key[:2] / f"{content_key[2:]}.json"
+        return None if self.folder is None else entry_path(self.folder, content_key)
 
     def has(self, content_key: str) -> bool:
         entry = self._entry(content_key)
@@ -151,6 +151,11 @@ class ParseCache:
         entry = self._entry(content_key)
         if entry is not None:
             write_checked_entry(entry, content_key, text)
+
+
+def entry_path(folder: Path, name: str) -> Path:
+    """Where the entry named by a hex digest lives: in one of 256 subfolders, so none grows huge."""
+    return folder / name[:2] / f"{name[2:]}.json"
 
 
 def read_checked_entry(path: Path, binding: str) -> str | None:

@@ -123,6 +123,7 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
     building: dict[str, bytes] | None = None
     """A dirty build's page digests, kept for the next one once this one has succeeded."""
     site_dir = ""
+    """The resolved site folder of the build under way: what ``_built`` is keyed by."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty  # only a dirty build skips pages: the others need no digests
@@ -172,9 +173,9 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
             shown = os.path.relpath(docs_dir, Path(config.config_file_path or ".").parent.resolve())
             raise PluginError(f"okrs: {', '.join(sorted(clashes))} in {shown} would replace generated "
                               "pages: rename them (the home page is generated; hand-written pages go beside it)")
-        built_before = _built.get(str(Path(config.site_dir).resolve()), {}) if self.dirty else None
+        self.site_dir = str(Path(config.site_dir).resolve())
+        built_before = _built.get(self.site_dir, {}) if self.dirty else None
         self.building = {} if self.dirty else None
-        self.site_dir = config.site_dir
         for page in generated.pages:
             file = _GeneratedPage.of(config, page, built_before, self.building)
             file.edit_uri = os.path.relpath(self.source / page.source, docs_dir) if page.source else None
@@ -191,13 +192,13 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()  # mkdocs serve builds again in this process: let what this build left go
         if self.building is not None:  # only now are the pages of this build all in the site folder
-            _built[str(Path(config.site_dir).resolve())] = self.building
+            _built[self.site_dir] = self.building
         self._finished()
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
         if self.building is not None:  # some pages may be written and others not: the next build does all
-            _built.pop(str(Path(self.site_dir).resolve()), None)
+            _built.pop(self.site_dir, None)
         self._finished()
 
     def _finished(self) -> None:

@@ -8,7 +8,7 @@ import dataclasses
 import difflib
 from collections.abc import Sequence
 
-from generator.model import Alignment, Company, Objective, Reference, subtree
+from generator.model import Alignment, Company, Objective, Reference, same_objects, subtree
 
 
 def public_view(company: Company, *, include_private: bool = False) -> Company:
@@ -24,19 +24,14 @@ def public_view(company: Company, *, include_private: bool = False) -> Company:
                 continue
             objectives = tuple(_redact(o, kept) for o in period.objectives if o.ref in kept)
             if objectives:
-                kept_whole = _same(objectives, period.objectives)
+                kept_whole = same_objects(objectives, period.objectives)
                 periods.append(period if kept_whole else dataclasses.replace(period, objectives=objectives))
-        teams.append(team if _same(periods, team.periods) else dataclasses.replace(team, periods=tuple(periods)))
-    if _same(teams, company.teams):
+        teams.append(team if same_objects(periods, team.periods) else dataclasses.replace(team, periods=tuple(periods)))
+    if same_objects(teams, company.teams):
         return company  # nothing private: most companies, and no copy of a large one
     return Company.create(id=company.id, name=company.name, fiscal_year_start=company.fiscal_year_start,
                           status_rules=company.status_rules, grading=company.grading, teams=tuple(teams),
                           people=company.people, source=company.source)
-
-
-def _same(new: Sequence[object], old: Sequence[object]) -> bool:
-    """The very same objects: nothing was left out or redacted."""
-    return len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
 
 
 def _redact(objective: Objective, kept: set[Reference]) -> Objective:

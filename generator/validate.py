@@ -38,6 +38,7 @@ from generator.model import (
     ReportedStatus,
     StatusRules,
     Team,
+    same_objects,
 )
 from generator.periods import PeriodKind, PeriodName
 
@@ -623,8 +624,8 @@ def _resolve_alignment(teams: list[Team], context: _Context) -> list[Team]:
                 period = dataclasses.replace(period, objectives=objectives)
             periods.append(period)
         # most periods align nothing: they and their teams are kept as they are, not copied
-        changed = any(new is not old for new, old in zip(periods, team.periods, strict=True))
-        resolved_teams.append(dataclasses.replace(team, periods=tuple(periods)) if changed else team)
+        unchanged = same_objects(periods, team.periods)
+        resolved_teams.append(team if unchanged else dataclasses.replace(team, periods=tuple(periods)))
     _check_cycles(resolved_teams, context)
     return resolved_teams
 
