@@ -8,7 +8,8 @@ and warm, compute, render); the full ``okr build``, cold; the floor, a plain ``m
 very same generated Markdown written to disk with no plugin; their ratio and the generator's share;
 peak memory of the check, the build and the floor; the size of ``site/`` and of its search index;
 the median bytes of a team page (which must not grow with N). ``--build-up-to N`` skips the two
-site builds above N teams, where they take hours.
+site builds above N teams, where they take hours; ``--bracket`` builds the floor before and after the
+build, since this machine's speed drifts within the hour.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.synth import generate as synthesize
@@ -94,7 +96,7 @@ def _diff_warm(project: Path, okr: list[str], env: dict[str, str]) -> float:
     return seconds
 
 
-def measure(teams: int, periods: int, work: Path, build: bool = True) -> dict[str, float | int]:
+def measure(teams: int, periods: int, work: Path, build: bool = True, bracket: bool = False) -> dict[str, float | int]:
     project = work / f"teams-{teams}"
     if project.exists():
         shutil.rmtree(project)
@@ -126,6 +128,10 @@ def measure(teams: int, periods: int, work: Path, build: bool = True) -> dict[st
     if not build:
         return row
     env = {**env, "OKR_CACHE_DIR": "off"}  # the build parses every file: the cold case
+    floor = _floor(project, config, okr, env)
+    # This machine's speed drifts by a quarter within an hour; a floor on each side of the build
+    # compares the build with the machine it ran on, not with the machine of ten minutes before.
+    floors = [floor()] if bracket else []
     row["build_s"], row["build_peak_kib"] = _measure([*okr, "build", "--as-of", AS_OF], project, env)
     site = project / "site"
     row["site_bytes"] = _size(site)
@@ -133,7 +139,17 @@ def measure(teams: int, periods: int, work: Path, build: bool = True) -> dict[st
     # The median, not one chosen team: a department's page lists its sub-teams and grows with them.
     team_pages = sorted(page.stat().st_size for page in (site / "2026-Q4").glob("team-*/index.html"))
     row["team_page_bytes"] = team_pages[len(team_pages) // 2]
-    # The floor: the same pages on disk, built by MkDocs with no plugin at all.
+    floors.append(floor())
+    row["floor_s"] = sum(seconds for seconds, _ in floors) / len(floors)
+    row["floor_peak_kib"] = max(peak for _, peak in floors)
+    if bracket:
+        row["floor_before_s"], row["floor_after_s"] = floors[0][0], floors[1][0]
+    row["ratio"] = row["build_s"] / row["floor_s"]
+    return row
+
+
+def _floor(project: Path, config: str, okr: list[str], env: dict[str, str]) -> Callable[[], tuple[float, int]]:
+    """The floor: the same pages on disk, built by MkDocs with no plugin at all; one build per call."""
     subprocess.run([*okr, "generate", "okrs", "--out", "floor-docs", "--as-of", AS_OF], cwd=project, check=True,
                    capture_output=True, env=env)
     shutil.copy(project / "docs" / "about.md", project / "floor-docs" / "about.md")
@@ -141,10 +157,8 @@ def measure(teams: int, periods: int, work: Path, build: bool = True) -> dict[st
         "docs_dir: docs", "docs_dir: floor-docs").replace("  - tags\n", "")
     plain += "extra_css:\n  - assets/okrs/okrs.css\n"
     (project / "floor.yml").write_text(plain, encoding="utf-8")
-    row["floor_s"], row["floor_peak_kib"] = _measure(
-        [sys.executable, "-m", "mkdocs", "build", "-f", "floor.yml", "-d", "floor-site"], project, env)
-    row["ratio"] = row["build_s"] / row["floor_s"]
-    return row
+    return lambda: _measure([sys.executable, "-m", "mkdocs", "build", "-f", "floor.yml", "-d", "floor-site"],
+                            project, env)
 
 
 def machine() -> str:
@@ -163,7 +177,9 @@ COLUMNS = [
     ("check, nothing changed", "check_warm_s", "{:.1f} s"), ("check peak RSS", "check_peak_mib", "{:.0f} MiB"),
     ("diff, warm", "diff_warm_s", "{:.1f} s"), ("load + validate", "load_s", "{:.1f} s"),
     ("warm", "load_warm_s", "{:.1f} s"), ("compute", "compute_s", "{:.1f} s"), ("render", "render_s", "{:.1f} s"),
-    ("okr build", "build_s", "{:.1f} s"), ("floor (mkdocs)", "floor_s", "{:.1f} s"), ("build/floor", "ratio", "{:.2f}"),
+    ("okr build", "build_s", "{:.1f} s"), ("floor (mkdocs)", "floor_s", "{:.1f} s"),
+    ("floor before", "floor_before_s", "{:.1f} s"), ("floor after", "floor_after_s", "{:.1f} s"),
+    ("build/floor", "ratio", "{:.2f}"),
     ("generator share, cold", "share_cold", "{:.0%}"), ("warm", "share_warm", "{:.0%}"),
     ("build peak RSS", "build_peak_mib", "{:.0f} MiB"), ("floor peak RSS", "floor_peak_mib", "{:.0f} MiB"),
     ("site", "site_mib", "{:.1f} MiB"), ("search index", "search_index_mib", "{:.1f} MiB"),
@@ -206,10 +222,13 @@ def main() -> None:
     parser.add_argument("--results", help="append the table to this Markdown file")
     parser.add_argument("--build-up-to", type=int, default=10**9,
                         help="build the site only up to this many teams (larger sizes: check, diff and stages)")
+    parser.add_argument("--bracket", action="store_true",
+                        help="build the floor before and after the build and compare with their mean")
     args = parser.parse_args()
     rows = []
     for teams in args.sizes:
-        rows.append(measure(teams, args.periods, Path(args.work).resolve(), build=teams <= args.build_up_to))
+        rows.append(measure(teams, args.periods, Path(args.work).resolve(), build=teams <= args.build_up_to,
+                            bracket=args.bracket))
         print(table(rows[-1:]).splitlines()[-1], flush=True)
     text = (f"\n## {dt.date.today().isoformat()}: {', '.join(f'{s:,}' for s in args.sizes)} teams, "
             f"{args.periods} periods\n\n{machine()}\n\n{table(rows)}")
