@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import gc
 import importlib
 import io
 import json
@@ -459,6 +460,10 @@ def _diff(args: argparse.Namespace) -> int:
     head_name = args.head or "the working tree"
     cache = _parse_cache(args)
     reuse = ModelCache(cache.root)  # the two sides share almost every file: each is validated once
+    # Two whole companies stay alive until the end, and reading and comparing them makes many small
+    # objects: each full collection would walk both companies again, for nothing (the model has no
+    # cycles, and this process ends with the command).
+    gc.disable()
     head_result, base_result = checked(head_tree, cache, reuse=reuse), checked(base_tree, cache, reuse=reuse)
     if head_result.company is None:
         sys.stdout.write(okr_diff.render(okr_diff.problems_only(args.base, head_name, as_of, head_result.errors),

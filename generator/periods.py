@@ -19,6 +19,10 @@ class PeriodKind(enum.Enum):
     HALF = "half"
     QUARTER = "quarter"
 
+    # Every Reference hashes a PeriodName, which hashes its kind: Enum's own hash is Python code,
+    # the object's is not, and a member is only ever equal to itself.
+    __hash__ = object.__hash__
+
     @property
     def months(self) -> int:
         return _MONTHS[self._value_]

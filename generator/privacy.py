@@ -6,40 +6,52 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 
 from generator.model import Alignment, Company, Objective, Reference, same_objects, subtree
+from generator.periods import PeriodName
 
 
 def public_view(company: Company, *, include_private: bool = False) -> Company:
     """The company without private OKRs; alignments to them become bare "restricted" links."""
     if include_private:
         return company
-    kept = {o.ref for o in company.objectives() if not o.private}
+    hidden: dict[tuple[str, str], set[PeriodName]] = {}
+    """Private objectives by team and id (rarely more than a few): cheaper to look up than whole references."""
+    for objective in company.objectives():
+        if objective.private:
+            hidden.setdefault((objective.team, objective.id), set()).add(objective.period)
+    if not hidden:
+        return company  # nothing private: most companies, and no copy of a large one
     teams = []
     for team in company.teams:
         periods = []
         for period in team.periods:
             if period.private:
                 continue
-            objectives = tuple(_redact(o, kept) for o in period.objectives if o.ref in kept)
+            objectives = tuple(_redact(o, functools.partial(_is_hidden, hidden=hidden))
+                               for o in period.objectives if not o.private)
             if objectives:
                 kept_whole = same_objects(objectives, period.objectives)
                 periods.append(period if kept_whole else dataclasses.replace(period, objectives=objectives))
         teams.append(team if same_objects(periods, team.periods) else dataclasses.replace(team, periods=tuple(periods)))
-    if same_objects(teams, company.teams):
-        return company  # nothing private: most companies, and no copy of a large one
     return Company.create(id=company.id, name=company.name, fiscal_year_start=company.fiscal_year_start,
                           status_rules=company.status_rules, grading=company.grading, teams=tuple(teams),
                           people=company.people, source=company.source)
 
 
-def _redact(objective: Objective, kept: set[Reference]) -> Objective:
-    if all(a.target.objective_ref in kept for a in objective.aligned_to):
+def _is_hidden(target: Reference, *, hidden: dict[tuple[str, str], set[PeriodName]]) -> bool:
+    periods = hidden.get((target.team, target.objective))
+    return periods is not None and target.period in periods
+
+
+def _redact(objective: Objective, hides: Callable[[Reference], bool]) -> Objective:
+    """The objective, its alignments to what ``hides`` shown only as restricted."""
+    if not any(hides(a.target) for a in objective.aligned_to):
         return objective
     alignments = tuple(
-        a if a.target.objective_ref in kept
-        else Alignment("", Reference("", objective.period, ""), a.location, restricted=True)
+        Alignment("", Reference("", objective.period, ""), a.location, restricted=True) if hides(a.target) else a
         for a in objective.aligned_to)
     return dataclasses.replace(objective, aligned_to=alignments)
 
@@ -69,9 +81,12 @@ def part_view(company: Company, team_ids: Sequence[str]) -> Company:
             above = company.team(above).parent
     teams = [team for team in company.teams if team.id in chosen]
     kept = {o.ref for team in teams for period in team.periods for o in period.objectives}
+
+    def left_out(target: Reference) -> bool:
+        return target.objective_ref not in kept
     trimmed = tuple(dataclasses.replace(
         team, children=tuple(c for c in team.children if c in chosen),
-        periods=tuple(dataclasses.replace(period, objectives=tuple(_redact(o, kept) for o in period.objectives))
+        periods=tuple(dataclasses.replace(period, objectives=tuple(_redact(o, left_out) for o in period.objectives))
                       for period in team.periods)) for team in teams)
     return Company.create(id=company.id, name=company.name, fiscal_year_start=company.fiscal_year_start,
                           status_rules=company.status_rules, grading=company.grading, teams=trimmed,

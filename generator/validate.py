@@ -249,6 +249,16 @@ class Validated(NamedTuple):
     mentions: tuple[TextItem, ...]
 
 
+class Resolution(NamedTuple):
+    """A period whose alignments all resolved, and what resolving them read: the periods (by team and
+    name; ``None`` for none) looked in. The same period in a tree with the very same periods there
+    resolves the same."""
+
+    period: Period
+    consulted: tuple[tuple[tuple[str, PeriodName], Period | None], ...]
+    resolved: Period
+
+
 class Reuse:
     """Period files validated before, by ``PeriodKey``: another tree that shares most of its files (the
     two sides of ``okr diff``, the next rebuild of ``mkdocs serve``) validates only the others. Kept in
@@ -258,6 +268,8 @@ class Reuse:
     def __init__(self) -> None:
         self._validated: dict[PeriodKey, Validated] = {}
         self._used: dict[PeriodKey, Validated] = {}
+        self._resolved: dict[int, Resolution] = {}
+        self._resolving: dict[int, Resolution] = {}
 
     def find(self, key: PeriodKey) -> Validated | None:
         found = self._validated.get(key) or self._used.get(key) or self.stored(key)
@@ -272,6 +284,15 @@ class Reuse:
     def finish_tree(self) -> None:
         """Called after each tree: keeps what it used, for the next one."""
         self._validated, self._used = self._used, {}
+        self._resolved, self._resolving = self._resolving, {}
+
+    def resolution(self, period: Period) -> Resolution | None:
+        """How this very period's alignments were resolved before (in this tree or the one before)."""
+        found = self._resolving.get(id(period)) or self._resolved.get(id(period))
+        return found if found is not None and found.period is period else None
+
+    def keep_resolution(self, resolution: Resolution) -> None:
+        self._resolving[id(resolution.period)] = resolution
 
     def stored(self, key: PeriodKey) -> Validated | None:
         return None
@@ -610,18 +631,18 @@ def _resolve_alignment(teams: list[Team], context: _Context) -> list[Team]:
     """Resolve every ``aligned_to`` reference, then refuse cycles; returns the teams with references filled."""
     index: dict[tuple[str, PeriodName], dict[str, Objective]] = {}
     periods_of_team: dict[str, list[PeriodName]] = {}
+    period_at: dict[tuple[str, PeriodName], Period] = {}
     for team in teams:
         periods_of_team[team.id] = [p.name for p in team.periods]
         for period in team.periods:
             index[(team.id, period.name)] = {o.id: o for o in period.objectives}
+            period_at[(team.id, period.name)] = period
     resolved_teams: list[Team] = []
     for team in teams:
         periods = []
         for period in team.periods:
             if any(o.aligned_to for o in period.objectives):
-                objectives = tuple(_resolve_objective(o, index, periods_of_team, context) if o.aligned_to else o
-                                   for o in period.objectives)
-                period = dataclasses.replace(period, objectives=objectives)
+                period = _resolved_period(period, index, periods_of_team, period_at, context)
             periods.append(period)
         # most periods align nothing: they and their teams are kept as they are, not copied
         unchanged = same_objects(periods, team.periods)
@@ -630,11 +651,34 @@ def _resolve_alignment(teams: list[Team], context: _Context) -> list[Team]:
     return resolved_teams
 
 
+def _resolved_period(period: Period, index: dict[tuple[str, PeriodName], dict[str, Objective]],
+                     periods_of_team: dict[str, list[PeriodName]], period_at: dict[tuple[str, PeriodName], Period],
+                     context: _Context) -> Period:
+    """The period with its alignments resolved; as resolved before when it and the periods it looked in are
+    the very same (the other side of a diff, the next rebuild of a server): no reference read twice."""
+    reuse = context.reuse
+    before = None if reuse is None else reuse.resolution(period)
+    if before is not None and all(period_at.get(key) is seen for key, seen in before.consulted):
+        assert reuse is not None
+        reuse.keep_resolution(before)
+        return before.resolved
+    consulted: list[tuple[str, PeriodName]] = []
+    problems = len(context.problems)
+    objectives = tuple(_resolve_objective(o, index, periods_of_team, context, consulted) if o.aligned_to else o
+                       for o in period.objectives)
+    resolved = dataclasses.replace(period, objectives=objectives)
+    if reuse is not None and len(context.problems) == problems:  # a problem is reported again each time
+        reuse.keep_resolution(Resolution(period, tuple((key, period_at.get(key)) for key in dict.fromkeys(consulted)),
+                                         resolved))
+    return resolved
+
+
 def _resolve_objective(objective: Objective, index: dict[tuple[str, PeriodName], dict[str, Objective]],
-                       periods_of_team: dict[str, list[PeriodName]], context: _Context) -> Objective:
+                       periods_of_team: dict[str, list[PeriodName]], context: _Context,
+                       consulted: list[tuple[str, PeriodName]]) -> Objective:
     resolved: list[Alignment] = []
     for alignment in objective.aligned_to:
-        target = _resolve(alignment, objective, index, periods_of_team, context)
+        target = _resolve(alignment, objective, index, periods_of_team, context, consulted)
         if target is None:
             continue
         if target.objective_ref == objective.ref:
@@ -650,8 +694,10 @@ def _resolve_objective(objective: Objective, index: dict[tuple[str, PeriodName],
 
 
 def _resolve(alignment: Alignment, source: Objective, index: dict[tuple[str, PeriodName], dict[str, Objective]],
-             periods_of_team: dict[str, list[PeriodName]], context: _Context) -> Reference | None:
-    """``team/objective``, ``team/PERIOD/objective``, each optionally followed by ``/key-result``."""
+             periods_of_team: dict[str, list[PeriodName]], context: _Context,
+             consulted: list[tuple[str, PeriodName]]) -> Reference | None:
+    """``team/objective``, ``team/PERIOD/objective``, each optionally followed by ``/key-result``; notes
+    in ``consulted`` every period it looked in."""
     written, where = alignment.written, alignment.location
     parts = written.split("/")
     period: PeriodName | None = None
@@ -670,6 +716,7 @@ def _resolve(alignment: Alignment, source: Objective, index: dict[tuple[str, Per
         return None
     candidates = [period] if period is not None else [source.period, *source.period.containing()]
     for candidate in candidates:
+        consulted.append((team_id, candidate))
         found = index.get((team_id, candidate), {}).get(objective_id)
         if found is not None:
             break

@@ -14,6 +14,7 @@ from generator import modelcache
 from generator import validate as validate_module
 from generator.build import checked
 from generator.load import read_files, read_tree
+from generator.model import Alignment
 from generator.modelcache import ModelCache, decode, encode, entry_key
 from generator.parsecache import ParseCache, checksum_of
 from generator.periods import PeriodKind, PeriodName
@@ -194,3 +195,49 @@ def test_a_file_whose_findings_point_elsewhere_is_not_stored() -> None:
     key, validated = next((k, v) for k, v in recording.added if v.problems)
     assert encode(validated, key.path) is not None
     assert encode(validated, "okrs/elsewhere.yaml") is None
+
+
+def _counting_resolutions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    resolved: list[str] = []
+    original = validate_module._resolve
+
+    def counted(alignment: Alignment, *args: object) -> object:
+        resolved.append(alignment.written)
+        return original(alignment, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate_module, "_resolve", counted)
+    return resolved
+
+
+def test_alignments_resolved_for_one_tree_are_not_resolved_again_for_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _files(REPO / "okrs")
+    resolved = _counting_resolutions(monkeypatch)
+    reuse = Reuse()
+    first = checked(read_files(files, "okrs"), ParseCache(None), reuse=reuse).company
+    assert first is not None and len(resolved) > 10
+    resolved.clear()
+    edited_path = "marketing/content/2026-Q4.yaml"  # nothing aligns to it
+    edited = {**files, edited_path: files[edited_path].replace(b"title: ", b"title: Edited ", 1)}
+    second = checked(read_files(edited, "okrs"), ParseCache(None), reuse=reuse).company
+    assert second is not None
+    assert 0 < len(resolved) < 5  # only the edited file's own references
+    assert second == validate(read_files(edited, "okrs")).company
+    support = next(p for p in second.team("support").periods if str(p.name) == "2026-Q4")
+    assert support is next(p for p in first.team("support").periods if str(p.name) == "2026-Q4")
+
+
+@pytest.mark.parametrize("target, into", [
+    (b"  - id: one-view\n", b"  - id: one-view-renamed\n"),  # what support aligns to is gone
+    (b"title: One view of every customer", b"title: One view of each customer"),  # only its title changes
+])
+def test_an_edit_to_what_others_align_to_resolves_their_references_again(target: bytes, into: bytes) -> None:
+    files = _files(REPO / "okrs")
+    reuse = Reuse()
+    checked(read_files(files, "okrs"), ParseCache(None), reuse=reuse)
+    path = "customer-experience/2026-Q4.yaml"
+    edited = {**files, path: files[path].replace(target, into, 1)}
+    assert edited != files
+    again = checked(read_files(edited, "okrs"), ParseCache(None), reuse=reuse)
+    assert again == validate(read_files(edited, "okrs"))
+    back = checked(read_files(files, "okrs"), ParseCache(None), reuse=reuse)  # and the fix is seen too
+    assert back == validate(read_files(files, "okrs"))
