@@ -18,7 +18,9 @@ from generator.pages import DATA_PATH, DEFAULT_OPTIONS, PlannedPage, SiteOptions
 from generator.parsecache import ParseCache, parsing
 from generator.privacy import part_view, public_view
 from generator.progress import evaluate
+from generator.reads import Reads
 from generator.renderahead import RenderedAhead
+from generator.rerender import Remembered, Rerendering, templates_state
 from generator.validate import Progress, Reuse, Validation, no_progress, validate
 
 ASSETS = Path(__file__).parent / "assets"
@@ -37,6 +39,8 @@ class Generated:
     files: tuple[tuple[str, bytes], ...]
     """Other files of the site: the stylesheet and ``okrs.json``."""
     rendering: RenderedAhead | None = None
+    rerendering: Rerendering | None = None
+    """When asked to remember: which pages were kept from the build before, and what to remember of this one."""
 
     @property
     def failed(self) -> bool:
@@ -63,16 +67,20 @@ def checked(tree: SourceTree, cache: ParseCache,
 def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool = False,
              options: SiteOptions = DEFAULT_OPTIONS, teams: Sequence[str] = (),
              validation: Validation | None = None, cache: ParseCache | None = None,
-             reuse: Reuse | None = None) -> Generated:
+             reuse: Reuse | None = None, remember: bool = False, before: Remembered | None = None) -> Generated:
     """Read ``source`` and produce the site's pages; nothing is rendered when the tree has errors.
     ``teams`` limits the site to those teams (see ``part_view``); it raises ``UnknownTeamError`` for an unknown one.
     ``validation`` is the validation of ``source`` when the caller has just made it (it is not read again);
-    ``cache`` keeps parsed and validated files for the next run; ``reuse`` is where validated ones are looked for."""
+    ``cache`` keeps parsed and validated files for the next run; ``reuse`` is where validated ones are looked for.
+    ``remember`` notes what each page reads, for the next build in this process, which passes this one's
+    ``rerendering.remembered()`` as ``before``: then only the pages an edit can have changed are rendered."""
     result = validation if validation is not None else checked(read_tree(source, shown), cache or ParseCache(None),
                                                                reuse=reuse)
     if result.company is None:
         return Generated(result.problems, None, (), ())
     company = part_view(public_view(result.company, include_private=include_private), teams)
+    if remember:
+        return _generated_again(result.problems, company, as_of, options, (include_private, tuple(teams)), before)
     evaluation = evaluate(company, as_of)
     planned = planned_pages(company, evaluation, options)
     rendering = RenderedAhead(planned)  # starts now: the worker renders while this process goes on
@@ -84,3 +92,16 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
         rendering.close()
         raise
     return Generated(result.problems, company, pages, files, rendering)
+
+
+def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.date, options: SiteOptions,
+                     choices: tuple[bool, tuple[str, ...]], before: Remembered | None) -> Generated:
+    """``generate`` for a build that remembers: pages rendered here, as asked for, each noting its reads
+    (a rendering worker would note them in its own memory); those an edit cannot have changed kept."""
+    evaluation = evaluate(company, as_of, before.evaluation if before is not None else None)
+    reads = Reads()
+    planned = planned_pages(company, evaluation, options, reads)
+    setting = (options, choices, templates_state(options.templates_dir))
+    rerendering = Rerendering(planned, reads, before, company, evaluation, setting)
+    files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, export_json(company, evaluation)))
+    return Generated(problems, company, rerendering.pages, files, rerendering=rerendering)

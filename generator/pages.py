@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 import yaml
@@ -27,6 +27,7 @@ from generator.load import inside_path
 from generator.model import CheckIn, Company, KeyResultKind, Reference, Team, subtree
 from generator.periods import PeriodName, current_period
 from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress, Status
+from generator.reads import Reads, RecordingCompany, RecordingEvaluation, owner_key
 from generator.render import BUNDLED, attribute, identifier, site_environment
 
 SPARK_WIDTH, SPARK_HEIGHT = 96, 24
@@ -212,13 +213,19 @@ class _Site:
     built once, so that no page scans the whole company (which would make a build quadratic)."""
     by_owner: dict[str, list[ObjectiveProgress]] = field(default_factory=dict)
     """Objectives that a person owns, or owns a key result of, newest period first."""
+    reads: Reads | None = None
+    """Where the page being rendered notes whose data it read, when someone wants to know."""
 
-    def index(self) -> None:
-        for objective in self.evaluation.objectives.values():
+    def note(self, key: str) -> None:
+        if self.reads is not None:
+            self.reads.note(key)
+
+    def index(self, evaluation: Evaluation) -> None:
+        for objective in evaluation.objectives.values():
             team, period = objective.objective.team, objective.objective.period
             self.by_team.setdefault((team, period), []).append(objective)
             self.by_team.setdefault((team, None), []).append(objective)
-        newest = sorted(self.evaluation.objectives.values(), key=lambda o: o.objective.period.sort_key, reverse=True)
+        newest = sorted(evaluation.objectives.values(), key=lambda o: o.objective.period.sort_key, reverse=True)
         for objective in newest:
             owners = {objective.objective.owner, *(kr.key_result.owner for kr in objective.key_results)}
             for owner in owners - {None}:
@@ -274,10 +281,11 @@ def _ref_linker(here: str) -> Callable[[Reference], Markup]:
     return ref_href
 
 
-def planned_pages(company: Company, evaluation: Evaluation,
-                  options: SiteOptions = DEFAULT_OPTIONS) -> tuple[PlannedPage, ...]:
+def planned_pages(company: Company, evaluation: Evaluation, options: SiteOptions = DEFAULT_OPTIONS,
+                  reads: Reads | None = None) -> tuple[PlannedPage, ...]:
     """Every page of the site for a company already stripped of what must not be published, in the
-    order they are listed, each still to be rendered. Every template is loaded (and so checked) here."""
+    order they are listed, each still to be rendered. Every template is loaded (and so checked) here.
+    With ``reads``, rendering a page notes there which teams' data it used (see ``generator.reads``)."""
     lang = language(options.language)
     env = site_environment(options.templates_dir)
     env.filters.update(percent=lang.percent, signed_percent=lang.signed_percent, number=lang.number,
@@ -286,27 +294,34 @@ def planned_pages(company: Company, evaluation: Evaluation,
     for name in TEMPLATES:
         env.get_template(name)
     periods = company.period_names()
-    site = _Site(company, evaluation, lang, env, periods,
+    # The builders and templates see the company and its numbers only through these views, when reads are noted.
+    seen_company = company if reads is None else cast(Company, RecordingCompany(company, reads))
+    seen_evaluation = evaluation if reads is None else cast(Evaluation, RecordingEvaluation(evaluation, reads))
+    site = _Site(seen_company, seen_evaluation, lang, env, periods,
                  current_period(periods, evaluation.as_of, company.fiscal_year_start),
-                 {p.id: p.name for p in company.people})
-    site.index()
+                 {p.id: p.name for p in company.people}, reads=reads)
+    site.index(evaluation)
+
+    def page(path: str, source: str | None, render: Callable[[], str]) -> PlannedPage:
+        return PlannedPage(path, source, render if reads is None else functools.partial(reads.record, path, render))
+
     source = company.source
-    pages = [PlannedPage(home_path(), None, functools.partial(_home, site)),
-             PlannedPage(PERIODS_PATH, None, functools.partial(_periods, site)),
-             PlannedPage(TEAMS_PATH, None, functools.partial(_teams, site)),
-             PlannedPage(UPDATES_PATH, None, functools.partial(_updates, site)),
-             PlannedPage(PROGRESS_PATH, None, _explanation)]
+    pages = [page(home_path(), None, functools.partial(_home, site)),
+             page(PERIODS_PATH, None, functools.partial(_periods, site)),
+             page(TEAMS_PATH, None, functools.partial(_teams, site)),
+             page(UPDATES_PATH, None, functools.partial(_updates, site)),
+             page(PROGRESS_PATH, None, _explanation)]
     for period in periods:
-        pages += [PlannedPage(period_path(period), None, functools.partial(_period, site, period)),
-                  PlannedPage(alignment_path(period), None, functools.partial(_alignment, site, period)),
-                  PlannedPage(risks_path(period), None, functools.partial(_risks, site, period))]
-        pages += [PlannedPage(team_period_path(team.id, period), inside_path(source, team_period.file),
-                              functools.partial(_team_period, site, team, period))
+        pages += [page(period_path(period), None, functools.partial(_period, site, period)),
+                  page(alignment_path(period), None, functools.partial(_alignment, site, period)),
+                  page(risks_path(period), None, functools.partial(_risks, site, period))]
+        pages += [page(team_period_path(team.id, period), inside_path(source, team_period.file),
+                       functools.partial(_team_period, site, team.id, period))
                   for team in company.teams for team_period in team.periods if team_period.name == period]
-    pages += [PlannedPage(team_profile_path(team.id), inside_path(source, team.location.file),
-                          functools.partial(_team_profile, site, team)) for team in company.teams]
-    pages += [PlannedPage(PEOPLE_PATH, None, functools.partial(_people, site))]
-    pages += [PlannedPage(person_path(p.id), None, functools.partial(_person, site, p.id)) for p in company.people]
+    pages += [page(team_profile_path(team.id), inside_path(source, team.location.file),
+                   functools.partial(_team_profile, site, team.id)) for team in company.teams]
+    pages += [page(PEOPLE_PATH, None, functools.partial(_people, site))]
+    pages += [page(person_path(p.id), None, functools.partial(_person, site, p.id)) for p in company.people]
     return tuple(pages)
 
 
@@ -340,7 +355,11 @@ def _quantity(lang: Language) -> Callable[[float | None, str], str]:
 
 
 def _objectives(site: _Site, teams: Iterable[str], period: PeriodName | None) -> tuple[ObjectiveProgress, ...]:
-    return tuple(o for team in teams for o in site.by_team.get((team, period), ()))
+    found: list[ObjectiveProgress] = []
+    for team in teams:
+        site.note(team)
+        found += site.by_team.get((team, period), ())
+    return tuple(found)
 
 
 def _team_rows(site: _Site, period: PeriodName, teams: Iterable[Team]) -> list[TeamRow]:
@@ -402,7 +421,8 @@ def _period(site: _Site, period: PeriodName) -> str:
                        deeper=deeper, coverage=coverage(site.company, period))
 
 
-def _team_period(site: _Site, team: Team, period: PeriodName) -> str:
+def _team_period(site: _Site, team_id: str, period: PeriodName) -> str:
+    team = site.company.team(team_id)
     path = team_period_path(team.id, period)
     objectives = _objectives(site, [team.id], period)
     sparks = {kr.ref: sparkline(kr, period, site.company.fiscal_year_start) for o in objectives for kr in o.key_results}
@@ -478,7 +498,8 @@ def _furthest_behind(row: tuple[ObjectiveProgress, KeyResultProgress]) -> tuple[
     return (severity, gap, objective.objective.team, objective.objective.id, key_result.key_result.id)
 
 
-def _team_profile(site: _Site, team: Team) -> str:
+def _team_profile(site: _Site, team_id: str) -> str:
+    team = site.company.team(team_id)
     path = team_profile_path(team.id)
     by_period = [(p.name, _objectives(site, [team.id], p.name)) for p in reversed(team.periods)]
     parent = site.company.team(team.parent) if team.parent else None
@@ -528,6 +549,7 @@ def _people(site: _Site) -> str:
 def _person(site: _Site, person_id: str) -> str:
     path = person_path(person_id)
     person = next(p for p in site.company.people if p.id == person_id)
+    site.note(owner_key(person_id))
     owned = site.by_owner.get(person_id, [])
     objectives = [o for o in owned if o.objective.owner == person_id]
     key_results = [(o, kr) for o in owned for kr in o.key_results if kr.key_result.owner == person_id]

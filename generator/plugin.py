@@ -33,6 +33,7 @@ from generator.parsecache import ParseCache, default_folder
 from generator.periods import resolve_as_of
 from generator.privacy import UnknownTeamError
 from generator.renderahead import RenderError
+from generator.rerender import Remembered
 from generator.validate import Validation
 
 log = logging.getLogger("mkdocs.plugins.okrs")
@@ -65,6 +66,11 @@ def build_site(config_file: Path, site_dir: Path, source: Path, checked: Validat
 _built: dict[str, dict[str, bytes]] = {}
 """A digest of every page this process built into a site folder, by path: ``mkdocs serve --dirty``
 builds again only the pages that differ from the last build that succeeded."""
+
+
+_remembered: dict[str, Remembered] = {}
+"""``mkdocs serve``: the last successful build into each site folder, with what each page read, so that
+the next build renders only the pages an edit can have changed."""
 
 
 class _GeneratedPage(File):
@@ -118,6 +124,7 @@ class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
 
 class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
     dirty = False
+    serving = False
     generated: Generated | None = None
     """The pages of the build under way, rendered as MkDocs reads them."""
     building: dict[str, bytes] | None = None
@@ -127,6 +134,7 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty  # only a dirty build skips pages: the others need no digests
+        self.serving = command == "serve"  # builds again in this process: worth remembering what each page read
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
@@ -146,13 +154,15 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         theme_language = config.theme.get("language") or "en"
         cache = default_folder()
+        self.site_dir = str(Path(config.site_dir).resolve())
         try:
             generated = generate(self.source, self.config.source, as_of=self.as_of,
                                  include_private=self.config.include_private,
                                  options=SiteOptions(theme_language, self.templates_dir),
                                  teams=[t.strip() for t in self.config.teams.split(",") if t.strip()],
                                  validation=_checked_before_build.pop(self.source, None),
-                                 cache=ParseCache(cache), reuse=_validated.setdefault(cache, ModelCache(cache)))
+                                 cache=ParseCache(cache), reuse=_validated.setdefault(cache, ModelCache(cache)),
+                                 remember=self.serving, before=_remembered.get(self.site_dir))
         except UnknownTeamError as exc:
             raise PluginError(f"okrs: teams: {exc}") from None
         except jinja2.TemplateSyntaxError as exc:
@@ -161,6 +171,8 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"okrs: a page template failed: {exc}") from None
         _report(generated)
         self.generated = generated
+        if generated.rerendering is not None and generated.rerendering.kept:
+            log.info(f"okrs: {generated.rerendering.kept} of {len(generated.pages)} pages unchanged by the edit")
         docs_dir = Path(config.docs_dir).resolve()
         docs_root = Path(config.docs_dir)
         linked = [f.src_uri for f in files if f.abs_src_path and f.src_dir and Path(f.src_dir) == docs_root
@@ -173,7 +185,6 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
             shown = os.path.relpath(docs_dir, Path(config.config_file_path or ".").parent.resolve())
             raise PluginError(f"okrs: {', '.join(sorted(clashes))} in {shown} would replace generated "
                               "pages: rename them (the home page is generated; hand-written pages go beside it)")
-        self.site_dir = str(Path(config.site_dir).resolve())
         built_before = _built.get(self.site_dir, {}) if self.dirty else None
         self.building = {} if self.dirty else None
         for page in generated.pages:
@@ -193,6 +204,8 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         gc.unfreeze()  # mkdocs serve builds again in this process: let what this build left go
         if self.building is not None:  # only now are the pages of this build all in the site folder
             _built[self.site_dir] = self.building
+        if self.generated is not None and self.generated.rerendering is not None:
+            _remembered[self.site_dir] = self.generated.rerendering.remembered()
         self._finished()
 
     def on_build_error(self, error: Exception) -> None:

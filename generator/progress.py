@@ -126,6 +126,8 @@ class Evaluation:
     as_of: dt.date
     objectives: Mapping[Reference, ObjectiveProgress]
     graph: AlignmentGraph
+    rules: tuple[int, StatusRules, Grading]
+    """The company's settings the numbers follow: fiscal year start, status rules, grading."""
 
     def of(self, ref: Reference) -> ObjectiveProgress:
         return self.objectives[ref.objective_ref]
@@ -296,16 +298,36 @@ def _weighted_mean(items: list[tuple[float, float]]) -> float | None:
     return sum(value * weight for value, weight in items) / total if total else None
 
 
-def evaluate(company: Company, as_of: dt.date) -> Evaluation:
-    """Every objective's numbers on ``as_of``, supporters before the objectives they roll up into."""
+def evaluate(company: Company, as_of: dt.date, before: Evaluation | None = None) -> Evaluation:
+    """Every objective's numbers on ``as_of``, supporters before the objectives they roll up into.
+
+    ``before`` is an evaluation of an earlier version of the company (``mkdocs serve`` evaluates again
+    after every edit). An objective that is equal to its earlier self, on the same day under the same
+    rules, with the same supporters whose numbers were themselves kept, keeps its earlier numbers: the
+    very same object, so that what an edit changed is found by identity. So does one evaluated again
+    to the same numbers."""
     graph = build_graph(company)
+    rules = (company.fiscal_year_start, company.status_rules, company.grading)
+    earlier = before.objectives if before is not None and before.as_of == as_of and before.rules == rules else {}
     done: dict[Reference, ObjectiveProgress] = {}
     for ref in supporters_first(company, graph):
         objective = company.objective(ref)
         assert objective is not None
-        done[ref] = _evaluate_objective(objective, graph, done, as_of, company)
+        kept = earlier.get(ref)
+        if kept is None or not _unchanged(kept, objective, graph, done, earlier):
+            fresh = _evaluate_objective(objective, graph, done, as_of, company)
+            kept = kept if fresh == kept else fresh  # a supporter changed, but not this one's numbers
+        done[ref] = kept
     ordered = {o.ref: done[o.ref] for o in company.objectives()}
-    return Evaluation(as_of, MappingProxyType(ordered), graph)
+    return Evaluation(as_of, MappingProxyType(ordered), graph, rules)
+
+
+def _unchanged(kept: ObjectiveProgress, objective: Objective, graph: AlignmentGraph,
+               done: Mapping[Reference, ObjectiveProgress], earlier: Mapping[Reference, ObjectiveProgress]) -> bool:
+    supporters = graph.direct_supporters(objective.ref)
+    return (kept.objective == objective and kept.supporters == supporters
+            and all(done[s] is earlier.get(s) for s in supporters)
+            and all(kr.supporters == graph.supporters_of.get(kr.ref, ()) for kr in kept.key_results))
 
 
 def _evaluate_objective(objective: Objective, graph: AlignmentGraph, done: Mapping[Reference, ObjectiveProgress],

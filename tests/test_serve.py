@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -112,3 +113,32 @@ def test_a_dirty_rebuild_builds_again_only_the_pages_that_changed(tmp_path: Path
         assert len(rewritten) < len(pages) / 2
     finally:
         config.plugins.on_startup(command="build", dirty=False)
+
+
+def test_a_serve_rebuild_renders_only_what_the_edit_can_change_and_builds_the_same_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """``mkdocs serve`` remembers what each page read: a page that showed nothing of the edited team
+    keeps its Markdown without being rendered, and the site is the one a build from scratch makes."""
+    project = copy_project(tmp_path / "serve")
+    monkeypatch.chdir(project)
+    settings = project / "mkdocs.yml"  # Material's tags plugin links only the tags of pages a dirty build built
+    settings.write_text(settings.read_text(encoding="utf-8").replace("  - tags\n", ""), encoding="utf-8")
+    config = load_config(str(project / "mkdocs.yml"), strict=False)
+    config.plugins.on_startup(command="serve", dirty=True)
+    try:
+        build(config, dirty=True)
+        team_file = project / "okrs" / "customer-experience" / "support" / "2026-Q4.yaml"
+        team_file.write_text(team_file.read_text(encoding="utf-8").replace(
+            "{date: 2026-11-18, value: 26,", "{date: 2026-11-18, value: 29,"), encoding="utf-8")
+        with caplog.at_level(logging.INFO, logger="mkdocs.plugins.okrs"):
+            build(load_config(str(project / "mkdocs.yml"), strict=False), dirty=True)
+        kept = [r.getMessage() for r in caplog.records if "unchanged by the edit" in r.getMessage()]
+        assert len(kept) == 1 and int(kept[0].split()[1]) > 10, kept
+    finally:
+        config.plugins.on_startup(command="build", dirty=False)
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "fresh")))
+    served, fresh = project / "site", tmp_path / "fresh"
+    pages = sorted(p.relative_to(fresh) for p in fresh.rglob("*.html"))
+    assert pages == sorted(p.relative_to(served) for p in served.rglob("*.html"))
+    for page in pages:
+        assert (served / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8"), page

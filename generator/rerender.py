@@ -1,0 +1,115 @@
+"""Stage 3 for ``mkdocs serve``: render again only the pages an edit can have changed.
+
+A build remembers each page's Markdown and which teams it read (``generator.reads``). The next build
+in the same process compares its company and numbers with the remembered ones: a team whose
+definition, objectives or numbers differ has changed (``evaluate`` keeps the very objects of what an
+edit did not touch, so this is mostly a comparison of identities). A page that read no changed team
+keeps its Markdown. A change to what every page may show (the company's settings, its people, the
+list of teams or periods, the day, the templates) renders every page again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.model import Company
+from generator.pages import PlannedPage
+from generator.progress import Evaluation, ObjectiveProgress
+from generator.reads import ANYTHING, COMPANY_SETTINGS, Reads, owner_key
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """One build's pages, with what each read, and what they were made from."""
+
+    company: Company
+    evaluation: Evaluation
+    setting: Hashable
+    """Everything else the pages depend on: options, the templates' state."""
+    pages: Mapping[str, tuple[str, frozenset[str]]]
+    """Markdown and reads, by page path."""
+
+
+def templates_state(folder: Path | None) -> tuple[tuple[str, bytes], ...]:
+    """The custom templates' files and a digest of each: an edited template renders every page again."""
+    if folder is None or not folder.is_dir():
+        return ()
+    return tuple((path.relative_to(folder).as_posix(), hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+                 for path in sorted(folder.rglob("*")) if path.is_file())
+
+
+def what_changed(before: Remembered, company: Company, evaluation: Evaluation,
+                 setting: Hashable) -> frozenset[str] | None:
+    """The teams (and owners, as ``owner_key``) whose data differs from the remembered build's; ``None``
+    when every page may have changed."""
+    old = before.company
+    if (before.setting != setting or before.evaluation.as_of != evaluation.as_of
+            or any(getattr(old, name) != getattr(company, name) for name in sorted(COMPANY_SETTINGS))
+            or [t.id for t in old.teams] != [t.id for t in company.teams]
+            or old.period_names() != company.period_names()):
+        return None
+    changed = {new.id for was, new in zip(old.teams, company.teams, strict=True) if was is not new and was != new}
+    earlier = before.evaluation.objectives
+    for ref, progress in evaluation.objectives.items():
+        kept = earlier.get(ref)
+        if kept is not progress:
+            changed.add(ref.team)
+            changed.update(_owners(progress, kept))
+    for ref in earlier.keys() - evaluation.objectives.keys():
+        changed.add(ref.team)
+        changed.update(_owners(earlier[ref]))
+    return frozenset(changed)
+
+
+def _owners(*objectives: ObjectiveProgress | None) -> Iterable[str]:
+    for objective in objectives:
+        if objective is not None:
+            for owner in (objective.objective.owner, *(kr.key_result.owner for kr in objective.key_results)):
+                if owner is not None:
+                    yield owner_key(owner)
+
+
+class Rerendering:
+    """The planned pages, each either kept from the remembered build or rendered (its reads noted);
+    ``remembered()`` is this build, for the next one, once its pages have been read."""
+
+    def __init__(self, planned: Sequence[PlannedPage], reads: Reads, before: Remembered | None,
+                 company: Company, evaluation: Evaluation, setting: Hashable) -> None:
+        self._reads = reads
+        self._company, self._evaluation, self._setting = company, evaluation, setting
+        changed = what_changed(before, company, evaluation, setting) if before is not None else None
+        self._kept: dict[str, tuple[str, frozenset[str]]] = {}
+        if before is not None and changed is not None:
+            self._kept = {page.path: before.pages[page.path] for page in planned
+                          if page.path in before.pages and _keeps(before.pages[page.path][1], changed)}
+        self._markdown: dict[str, str] = {}
+        self.pages = tuple(PlannedPage(page.path, page.source, functools.partial(self._rendered, page))
+                           for page in planned)
+
+    @property
+    def kept(self) -> int:
+        """How many pages keep their remembered Markdown."""
+        return len(self._kept)
+
+    def _rendered(self, page: PlannedPage) -> str:
+        kept = self._kept.get(page.path)
+        if kept is not None:
+            self._reads.by_page[page.path] = kept[1]
+            markdown = kept[0]
+        else:
+            markdown = page.render()  # notes its reads
+        self._markdown[page.path] = markdown
+        return markdown
+
+    def remembered(self) -> Remembered:
+        """This build's pages (those rendered so far) and what they were made from."""
+        pages = {path: (text, self._reads.by_page[path]) for path, text in self._markdown.items()}
+        return Remembered(self._company, self._evaluation, self._setting, pages)
+
+
+def _keeps(reads: frozenset[str], changed: frozenset[str]) -> bool:
+    return not changed or (ANYTHING not in reads and reads.isdisjoint(changed))
