@@ -6,9 +6,8 @@ it induces a graph, not a tree. Validation has already refused cycles.
 
 from __future__ import annotations
 
-import graphlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from generator.model import Company, Objective, Reference
@@ -20,13 +19,19 @@ class AlignmentGraph:
     supporters_of: Mapping[Reference, tuple[Reference, ...]]
     """For an objective or a key result: the objectives aligned directly to it, in org order."""
     key_results_of: Mapping[Reference, tuple[Reference, ...]]
+    _direct: dict[Reference, tuple[Reference, ...]] = field(default_factory=dict, compare=False, repr=False)
+    """``direct_supporters``, as it was asked for: evaluating asks for each objective's several times."""
 
     def direct_supporters(self, objective: Reference) -> tuple[Reference, ...]:
         """Objectives aligned to the objective itself or to any of its key results."""
+        known = self._direct.get(objective)
+        if known is not None:
+            return known
         found = list(self.supporters_of.get(objective, ()))
         for key_result in self.key_results_of.get(objective, ()):
             found.extend(r for r in self.supporters_of.get(key_result, ()) if r not in found)
-        return tuple(found)
+        self._direct[objective] = direct = tuple(found)
+        return direct
 
     def all_supporters(self, objective: Reference) -> tuple[Reference, ...]:
         """Every objective anywhere in the company whose alignment leads up to this one, nearest first."""
@@ -59,11 +64,21 @@ def build_graph(company: Company) -> AlignmentGraph:
 
 
 def supporters_first(company: Company, graph: AlignmentGraph) -> tuple[Reference, ...]:
-    """Every objective, each after all the objectives that support it: the order roll-ups are computed in."""
-    sorter: graphlib.TopologicalSorter[Reference] = graphlib.TopologicalSorter()
+    """Every objective, each after all the objectives that support it: the order roll-ups are computed in.
+    A depth-first walk (validation has refused cycles; one would only be cut short here, never loop)."""
+    order: list[Reference] = []
+    seen: set[Reference] = set()
     for objective in company.objectives():
-        sorter.add(objective.ref, *graph.direct_supporters(objective.ref))
-    return tuple(sorter.static_order())
+        stack = [(objective.ref, False)]
+        while stack:
+            ref, supporters_done = stack.pop()
+            if supporters_done:
+                order.append(ref)
+            elif ref not in seen:
+                seen.add(ref)
+                stack.append((ref, True))
+                stack.extend((s, False) for s in reversed(graph.direct_supporters(ref)) if s not in seen)
+    return tuple(order)
 
 
 def is_aligned(objective: Objective) -> bool:

@@ -103,5 +103,5 @@ def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.
     planned = planned_pages(company, evaluation, options, reads)
     setting = (options, choices, templates_state(options.templates_dir))
     rerendering = Rerendering(planned, reads, before, company, evaluation, setting)
-    files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, export_json(company, evaluation)))
+    files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, rerendering.exported()))
     return Generated(problems, company, rerendering.pages, files, rerendering=rerendering)

@@ -183,6 +183,10 @@ class Team:
     """Chronological."""
     location: Location = field(compare=False)
 
+    def has_period(self, name: PeriodName) -> bool:
+        """Whether the team has a file (and so a page) for this period."""
+        return any(period.name == name for period in self.periods)
+
 
 @dataclass(frozen=True, slots=True)
 class Person:

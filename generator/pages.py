@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import heapq
+import operator
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from generator.load import inside_path
 from generator.model import CheckIn, Company, KeyResultKind, Reference, Team, subtree
 from generator.periods import PeriodName, current_period
 from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress, Status
-from generator.reads import Reads, RecordingCompany, RecordingEvaluation, owner_key
+from generator.reads import Reads, RecordingCompany, RecordingEvaluation, objectives_key, owner_key
 from generator.render import BUNDLED, attribute, identifier, site_environment
 
 SPARK_WIDTH, SPARK_HEIGHT = 96, 24
@@ -357,7 +358,7 @@ def _quantity(lang: Language) -> Callable[[float | None, str], str]:
 def _objectives(site: _Site, teams: Iterable[str], period: PeriodName | None) -> tuple[ObjectiveProgress, ...]:
     found: list[ObjectiveProgress] = []
     for team in teams:
-        site.note(team)
+        site.note(objectives_key(team, period))
         found += site.by_team.get((team, period), ())
     return tuple(found)
 
@@ -374,10 +375,12 @@ def _team_rows(site: _Site, period: PeriodName, teams: Iterable[Team]) -> list[T
 
 
 def _recent_checkins(site: _Site, objectives: Iterable[ObjectiveProgress], count: int) -> list[CheckInRow]:
-    """The newest ``count`` check-ins, newest first."""
-    rows = (CheckInRow(c, kr, o) for o in objectives for kr in o.key_results for c in kr.checkins)
-    return heapq.nlargest(count, rows, key=lambda r: (r.checkin.date, r.objective.objective.team,
-                                                      r.key_result.key_result.id))
+    """The newest ``count`` check-ins, newest first (a row is made only for those: a large company has
+    hundreds of thousands)."""
+    newest = heapq.nlargest(count, ((c.date, o.objective.team, kr.key_result.id, c, kr, o)
+                                    for o in objectives for kr in o.key_results for c in kr.checkins),
+                            key=operator.itemgetter(0, 1, 2))
+    return [CheckInRow(checkin, key_result, objective) for *_, checkin, key_result, objective in newest]
 
 
 def _home(site: _Site) -> str:

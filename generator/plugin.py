@@ -152,6 +152,15 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        # Reading, computing and (in a dirty build) rendering make millions of short-lived objects while
+        # the model, which has no cycles, is alive: every full collection would walk it again.
+        gc.disable()
+        try:
+            return self._generated_files(files, config)
+        finally:
+            gc.enable()
+
+    def _generated_files(self, files: Files, config: MkDocsConfig) -> Files:
         theme_language = config.theme.get("language") or "en"
         cache = default_folder()
         self.site_dir = str(Path(config.site_dir).resolve())
@@ -196,7 +205,7 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         if config.nav is None:
             config.nav = _default_nav(generated, files, theme_language)
         # The model stays alive through MkDocs' build, which makes millions of short-lived objects:
-        # every full collection would walk the model again for nothing (it has no cycles).
+        # the collector leaves it alone from now on.
         gc.freeze()
         return files
 

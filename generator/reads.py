@@ -1,20 +1,23 @@
-"""What a page read while it was rendered: the teams whose data it used.
+"""What a page read while it was rendered: which teams, and which of their objectives.
 
 ``mkdocs serve`` builds again after every edit. Rendering every page again to learn which ones
 changed costs most of a rebuild on a large company, yet an edit to one team's file changes a few
 dozen pages. A page can only reach another team's data by asking the company or the evaluation for
 it (model objects name other teams by id, never hold them), so the page builders and templates are
-handed recording views of both: each lookup notes the team it answered for. A page that read the
-whole company (an index, the updates) notes ``ANYTHING``. Settings that every page may print (the
-company's name, the day, the people) are not noted: when they change, every page is rendered again.
+handed recording views of both: each lookup notes what it answered with. A team's own fields
+(``team_key``) and its objectives in a period (``objectives_key``) are noted apart, since most pages
+that name a team show nothing of its objectives. A page that read the whole company (an index, the
+updates) notes ``ANYTHING``. Settings that every page may print (the company's name, the day, the
+people) are not noted: when they change, every page is rendered again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from generator.model import Company, Objective, Reference, Team
+from generator.periods import PeriodName
 from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress
 
 ANYTHING = "*"
@@ -23,6 +26,16 @@ ANYTHING = "*"
 COMPANY_SETTINGS = frozenset({"id", "name", "fiscal_year_start", "status_rules", "grading", "people", "source"})
 """Company fields not noted; a change to any of them means every page is rendered again."""
 EVALUATION_SETTINGS = frozenset({"as_of", "rules"})
+
+
+def team_key(team_id: str) -> str:
+    """A team's own fields (name, lead, parent, sub-teams, the periods it has files for)."""
+    return team_id
+
+
+def objectives_key(team_id: str, period: PeriodName | None) -> str:
+    """A team's objectives and their numbers in a period, or (``None``) in any: ``@`` is in no id."""
+    return f"{team_id}@{'*' if period is None else period}"
 
 
 def owner_key(person: str) -> str:
@@ -62,15 +75,15 @@ class RecordingCompany:
         self._reads = reads
 
     def team(self, team_id: str) -> Team:
-        self._reads.note(team_id)
-        return self._company.team(team_id)
+        self._reads.note(team_key(team_id))
+        return cast(Team, RecordingTeam(self._company.team(team_id), self._reads))
 
     def has_team(self, team_id: str) -> bool:
-        self._reads.note(team_id)
+        self._reads.note(team_key(team_id))
         return self._company.has_team(team_id)
 
     def objective(self, ref: Reference) -> Objective | None:
-        self._reads.note(ref.team)
+        self._reads.note(objectives_key(ref.team, ref.period))
         return self._company.objective(ref)
 
     @property
@@ -85,6 +98,24 @@ class RecordingCompany:
         return getattr(self._company, name)
 
 
+class RecordingTeam:
+    """A team whose own fields are read freely (its lookup noted them) and whose periods, which hold
+    its objectives, are noted when read."""
+
+    __slots__ = ("_reads", "_team")
+
+    def __init__(self, team: Team, reads: Reads) -> None:
+        self._team = team
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name == "periods":
+            self._reads.note(objectives_key(self._team.id, None))
+        return getattr(self._team, name)
+
+
 class RecordingEvaluation:
     """An evaluation that notes, for the page being rendered, whose numbers were looked up."""
 
@@ -95,11 +126,11 @@ class RecordingEvaluation:
         self._reads = reads
 
     def of(self, ref: Reference) -> ObjectiveProgress:
-        self._reads.note(ref.team)
+        self._reads.note(objectives_key(ref.team, ref.period))
         return self._evaluation.of(ref)
 
     def key_result(self, ref: Reference) -> KeyResultProgress | None:
-        self._reads.note(ref.team)
+        self._reads.note(objectives_key(ref.team, ref.period))
         return self._evaluation.key_result(ref)
 
     def __getattr__(self, name: str) -> Any:

@@ -16,10 +16,11 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.model import Company
+from generator.export import EncodedObjectives, export_json
+from generator.model import Company, Reference, Team
 from generator.pages import PlannedPage
 from generator.progress import Evaluation, ObjectiveProgress
-from generator.reads import ANYTHING, COMPANY_SETTINGS, Reads, owner_key
+from generator.reads import ANYTHING, COMPANY_SETTINGS, Reads, objectives_key, owner_key, team_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ class Remembered:
     """Everything else the pages depend on: options, the templates' state."""
     pages: Mapping[str, tuple[str, frozenset[str]]]
     """Markdown and reads, by page path."""
+    encoded: EncodedObjectives
+    """Each objective's JSON in ``okrs.json``."""
 
 
 def templates_state(folder: Path | None) -> tuple[tuple[str, bytes], ...]:
@@ -44,29 +47,48 @@ def templates_state(folder: Path | None) -> tuple[tuple[str, bytes], ...]:
 
 def what_changed(before: Remembered, company: Company, evaluation: Evaluation,
                  setting: Hashable) -> frozenset[str] | None:
-    """The teams (and owners, as ``owner_key``) whose data differs from the remembered build's; ``None``
-    when every page may have changed."""
+    """The keys (``generator.reads``) of what differs from the remembered build; ``None`` when every page
+    may have changed."""
     old = before.company
     if (before.setting != setting or before.evaluation.as_of != evaluation.as_of
             or any(getattr(old, name) != getattr(company, name) for name in sorted(COMPANY_SETTINGS))
             or [t.id for t in old.teams] != [t.id for t in company.teams]
             or old.period_names() != company.period_names()):
         return None
-    changed = {new.id for was, new in zip(old.teams, company.teams, strict=True) if was is not new and was != new}
+    changed: set[str] = set()
+    for was, new in zip(old.teams, company.teams, strict=True):
+        if was is not new:
+            changed.update(_team_changes(was, new))
     earlier = before.evaluation.objectives
     for ref, progress in evaluation.objectives.items():
         kept = earlier.get(ref)
-        if kept is not progress:
-            changed.add(ref.team)
-            changed.update(_owners(progress, kept))
+        if kept is not progress:  # evaluate kept every unchanged objective's very numbers
+            changed.update(_objective_changes(ref, progress, kept))
     for ref in earlier.keys() - evaluation.objectives.keys():
-        changed.add(ref.team)
-        changed.update(_owners(earlier[ref]))
+        changed.update(_objective_changes(ref, earlier[ref]))
     return frozenset(changed)
 
 
-def _owners(*objectives: ObjectiveProgress | None) -> Iterable[str]:
-    for objective in objectives:
+def _team_changes(was: Team, new: Team) -> Iterable[str]:
+    if _own_fields(was) != _own_fields(new):
+        yield team_key(new.id)
+    old_periods, new_periods = {p.name: p for p in was.periods}, {p.name: p for p in new.periods}
+    for name in old_periods.keys() | new_periods.keys():
+        if old_periods.get(name) != new_periods.get(name):
+            yield objectives_key(new.id, name)
+            yield objectives_key(new.id, None)
+
+
+def _own_fields(team: Team) -> tuple[object, ...]:
+    """Everything of a team but its objectives: what ``team_key`` stands for."""
+    return (team.name, team.description, team.lead, team.members, team.links, team.parent, team.children,
+            team.depth, team.folder, tuple(p.name for p in team.periods))
+
+
+def _objective_changes(ref: Reference, *versions: ObjectiveProgress | None) -> Iterable[str]:
+    yield objectives_key(ref.team, ref.period)
+    yield objectives_key(ref.team, None)
+    for objective in versions:
         if objective is not None:
             for owner in (objective.objective.owner, *(kr.key_result.owner for kr in objective.key_results)):
                 if owner is not None:
@@ -87,6 +109,7 @@ class Rerendering:
             self._kept = {page.path: before.pages[page.path] for page in planned
                           if page.path in before.pages and _keeps(before.pages[page.path][1], changed)}
         self._markdown: dict[str, str] = {}
+        self._encoded = EncodedObjectives(before.encoded if before is not None else None)
         self.pages = tuple(PlannedPage(page.path, page.source, functools.partial(self._rendered, page))
                            for page in planned)
 
@@ -105,10 +128,14 @@ class Rerendering:
         self._markdown[page.path] = markdown
         return markdown
 
+    def exported(self) -> bytes:
+        """``okrs.json``, encoding again only the objectives whose numbers changed."""
+        return export_json(self._company, self._evaluation, self._encoded)
+
     def remembered(self) -> Remembered:
         """This build's pages (those rendered so far) and what they were made from."""
         pages = {path: (text, self._reads.by_page[path]) for path, text in self._markdown.items()}
-        return Remembered(self._company, self._evaluation, self._setting, pages)
+        return Remembered(self._company, self._evaluation, self._setting, pages, self._encoded)
 
 
 def _keeps(reads: frozenset[str], changed: frozenset[str]) -> bool:

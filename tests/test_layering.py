@@ -10,7 +10,7 @@ STAGES = [
     "errors", "periods", "load", "parsecache", "model", "schema", "fields", "editor_schema",  # the format
     "validate", "modelcache",
     "privacy", "alignment", "progress", "health",  # the engine
-    "i18n", "render", "reads", "pages", "rerender", "renderahead", "export", "diff", "build",  # the site and the review
+    "i18n", "render", "reads", "pages", "renderahead", "export", "rerender", "diff", "build",  # the site and the review
     "publish", "gitread",
     "checkin", "recording", "newperiod", "scaffold", "spreadsheet",  # authoring
     "checkcache", "report", "plugin", "cli",  # the adapters

@@ -12,7 +12,7 @@ import pytest
 
 from generator.build import generate
 from generator.model import Reference
-from generator.pages import DEFAULT_OPTIONS, SiteOptions, team_period_path
+from generator.pages import DATA_PATH, DEFAULT_OPTIONS, SiteOptions, team_period_path
 from generator.periods import PeriodKind, PeriodName
 from generator.progress import evaluate
 from generator.reads import ANYTHING, owner_key
@@ -154,3 +154,15 @@ def test_an_unchanged_objective_keeps_its_numbers_and_a_changed_one_moves_up_its
     assert again.of(Reference("stores-moscow", Q4, "store-service")) is remembered.evaluation.of(
         Reference("stores-moscow", Q4, "store-service"))
     assert again.objectives == evaluate(after.company, AS_OF).objectives
+
+
+def test_okrs_json_after_an_edit_is_the_one_a_build_from_scratch_writes(tmp_path: Path) -> None:
+    root = tmp_path / "okrs"
+    shutil.copytree(EXAMPLE, root)
+    first = generate(root, "okrs", as_of=AS_OF, remember=True)
+    assert first.rerendering is not None
+    EDITS["a check-in's value"](root)
+    again = generate(root, "okrs", as_of=AS_OF, remember=True, before=first.rerendering.remembered())
+    fresh = generate(root, "okrs", as_of=AS_OF)
+    assert dict(again.files)[DATA_PATH] == dict(fresh.files)[DATA_PATH] != dict(first.files)[DATA_PATH]
+    fresh.close()

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from generator.alignment import build_graph, coverage, unaligned
+from benchmarks import synth
+from generator.alignment import build_graph, coverage, supporters_first, unaligned
 from generator.health import checkin_discipline, health, team_health
+from generator.load import read_tree
 from generator.model import Company, Reference, subtree
 from generator.periods import PeriodName
 from generator.privacy import public_view
 from generator.progress import Status, evaluate
+from generator.validate import validate
 from tests.helpers import check
 
 D = dt.date
@@ -172,3 +175,16 @@ def test_status_of_a_broken_tree_lists_its_errors(tmp_path: Path, capsys: pytest
     captured = capsys.readouterr()
     assert captured.out.startswith(f"{tmp_path}/team.yaml:2:1: error[yaml-syntax]")
     assert Status.ON_TRACK.value not in captured.out
+
+
+def test_every_objective_is_evaluated_once_and_after_all_that_support_it(tmp_path: Path) -> None:
+    synth.generate(40, 2, 7, tmp_path / "okrs")
+    company = validate(read_tree(tmp_path / "okrs", "okrs")).company
+    assert company is not None
+    graph = build_graph(company)
+    order = supporters_first(company, graph)
+    assert sorted(order, key=str) == sorted((o.ref for o in company.objectives()), key=str)
+    position = {ref: index for index, ref in enumerate(order)}
+    pairs = [(ref, s) for ref in order for s in graph.direct_supporters(ref)]
+    assert len(pairs) > 50
+    assert all(position[supporter] < position[ref] for ref, supporter in pairs)
