@@ -288,10 +288,7 @@ def planned_pages(company: Company, evaluation: Evaluation, options: SiteOptions
     order they are listed, each still to be rendered. Every template is loaded (and so checked) here.
     With ``reads``, rendering a page notes there which teams' data it used (see ``generator.reads``)."""
     lang = language(options.language)
-    env = site_environment(options.templates_dir)
-    env.filters.update(percent=lang.percent, signed_percent=lang.signed_percent, number=lang.number,
-                       date=lang.date, short_date=lang.short_date, width=_bar_width, coord=_coordinate,
-                       polyline=_polyline, quantity=_quantity(lang))
+    env = _environment(options)
     for name in TEMPLATES:
         env.get_template(name)
     periods = company.period_names()
@@ -324,6 +321,19 @@ def planned_pages(company: Company, evaluation: Evaluation, options: SiteOptions
     pages += [page(PEOPLE_PATH, None, functools.partial(_people, site))]
     pages += [page(person_path(p.id), None, functools.partial(_person, site, p.id)) for p in company.people]
     return tuple(pages)
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(options: SiteOptions) -> jinja2.Environment:
+    """The page templates' environment, kept for the next build in this process (``mkdocs serve``):
+    compiling the templates again took a second of every rebuild. Jinja compiles a template again
+    when its file has changed."""
+    lang = language(options.language)
+    env = site_environment(options.templates_dir)
+    env.filters.update(percent=lang.percent, signed_percent=lang.signed_percent, number=lang.number,
+                       date=lang.date, short_date=lang.short_date, width=_bar_width, coord=_coordinate,
+                       polyline=_polyline, quantity=_quantity(lang))
+    return env
 
 
 def site_pages(company: Company, evaluation: Evaluation,

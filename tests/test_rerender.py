@@ -117,14 +117,16 @@ def test_nothing_changed_keeps_every_page(tmp_path: Path) -> None:
 def test_an_edited_template_renders_every_page_again(tmp_path: Path) -> None:
     root = tmp_path / "okrs"
     shutil.copytree(EXAMPLE, root)
-    templates = tmp_path / "templates" / "site"
-    templates.mkdir(parents=True)
-    options = SiteOptions(templates_dir=tmp_path / "templates")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    options = SiteOptions(templates_dir=templates)
     (templates / "team_profile.md.j2").write_text("# {{ team.name }}\n", encoding="utf-8")
-    _, remembered, _ = _built(root, options=options)
+    first, remembered, _ = _built(root, options=options)
+    assert first["teams/support.md"].endswith("# Customer support\n")
     (templates / "team_profile.md.j2").write_text("# Team {{ team.name }}\n", encoding="utf-8")
     again, _, kept = _built(root, remembered, options=options)
     assert kept == 0
+    assert again["teams/support.md"].endswith("# Team Customer support\n")
     assert again == _from_scratch(root, options=options)
 
 
