@@ -19,8 +19,9 @@ from generator.parsecache import ParseCache, parsing
 from generator.privacy import part_view, public_view
 from generator.progress import evaluate
 from generator.reads import Reads
+from generator.render import templates_state
 from generator.renderahead import RenderedAhead
-from generator.rerender import Remembered, Rerendering, templates_state
+from generator.rerender import Remembered, Rerendering
 from generator.validate import Progress, Reuse, Validation, no_progress, validate
 
 ASSETS = Path(__file__).parent / "assets"

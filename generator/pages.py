@@ -29,7 +29,7 @@ from generator.model import CheckIn, Company, KeyResultKind, Reference, Team, su
 from generator.periods import PeriodName, current_period
 from generator.progress import Evaluation, KeyResultProgress, ObjectiveProgress, Status
 from generator.reads import Reads, RecordingCompany, RecordingEvaluation, objectives_key, owner_key
-from generator.render import BUNDLED, attribute, identifier, site_environment
+from generator.render import BUNDLED, attribute, identifier, site_environment, templates_state
 
 SPARK_WIDTH, SPARK_HEIGHT = 96, 24
 ATTENTION = frozenset({Status.AT_RISK, Status.OFF_TRACK, Status.BREACHED})
@@ -288,7 +288,7 @@ def planned_pages(company: Company, evaluation: Evaluation, options: SiteOptions
     order they are listed, each still to be rendered. Every template is loaded (and so checked) here.
     With ``reads``, rendering a page notes there which teams' data it used (see ``generator.reads``)."""
     lang = language(options.language)
-    env = _environment(options)
+    env = _environment(options, templates_state(options.templates_dir))
     for name in TEMPLATES:
         env.get_template(name)
     periods = company.period_names()
@@ -324,10 +324,11 @@ def planned_pages(company: Company, evaluation: Evaluation, options: SiteOptions
 
 
 @functools.lru_cache(maxsize=4)
-def _environment(options: SiteOptions) -> jinja2.Environment:
-    """The page templates' environment, kept for the next build in this process (``mkdocs serve``):
-    compiling the templates again took a second of every rebuild. Jinja compiles a template again
-    when its file has changed."""
+def _environment(options: SiteOptions, templates: tuple[tuple[str, bytes], ...]) -> jinja2.Environment:
+    """The page templates' environment, kept for the next build in this process (``mkdocs serve``) while
+    ``templates`` (``templates_state``) is the same: compiling them again took a second of every rebuild.
+    A template added to ``templates_dir`` or changed makes a new one (Jinja itself would neither look
+    for a new file that overrides one it has loaded, nor see an edit that kept the file's time)."""
     lang = language(options.language)
     env = site_environment(options.templates_dir)
     env.filters.update(percent=lang.percent, signed_percent=lang.signed_percent, number=lang.number,

@@ -8,7 +8,8 @@ handed recording views of both: each lookup notes what it answered with. A team'
 (``team_key``) and its objectives in a period (``objectives_key``) are noted apart, since most pages
 that name a team show nothing of its objectives. A page that read the whole company (an index, the
 updates) notes ``ANYTHING``. Settings that every page may print (the company's name, the day, the
-people) are not noted: when they change, every page is rendered again.
+people) are not noted: when they change, every page is rendered again. Positions in the files are
+not followed (no page shows them): a line moved, and nothing else, re-renders nothing.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ process (HTML attributes, raw HTML) opt out explicitly with ``|attr``.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,14 @@ def paragraphs(text: str) -> Markup:
     """Multi-line text as Markdown paragraphs, each escaped (and unindented, so never code)."""
     blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text.strip())]
     return Markup("\n\n").join(markdown_text(block) for block in blocks if block)
+
+
+def templates_state(templates_dir: Path | None) -> tuple[tuple[str, bytes], ...]:
+    """Every template file a site's pages may use (custom, then bundled) and a digest of each: what the
+    pages depend on besides the company."""
+    files = [path for folder in (templates_dir, BUNDLED / "site") if folder is not None and folder.is_dir()
+             for path in sorted(folder.rglob("*")) if path.is_file()]
+    return tuple((path.as_posix(), hashlib.blake2b(path.read_bytes(), digest_size=16).digest()) for path in files)
 
 
 def site_environment(templates_dir: Path | None = None, folder: str = "site") -> jinja2.Environment:

@@ -1,23 +1,22 @@
 """Stage 3 for ``mkdocs serve``: render again only the pages an edit can have changed.
 
-A build remembers each page's Markdown and which teams it read (``generator.reads``). The next build
-in the same process compares its company and numbers with the remembered ones: a team whose
-definition, objectives or numbers differ has changed (``evaluate`` keeps the very objects of what an
-edit did not touch, so this is mostly a comparison of identities). A page that read no changed team
-keeps its Markdown. A change to what every page may show (the company's settings, its people, the
-list of teams or periods, the day, the templates) renders every page again.
+A build remembers each page's Markdown and what it read (``generator.reads``: teams' own fields,
+their objectives in a period, what people own). The next build in the same process compares its
+company and numbers with the remembered ones (``evaluate`` keeps the very objects of what an edit
+did not touch, so this is mostly a comparison of identities). A page that read nothing that changed
+keeps its Markdown, and ``okrs.json`` encodes again only the objectives whose numbers changed. A
+change to what every page may show (the company's settings, its people, the list of teams or
+periods, the day, the templates) renders every page again.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from generator.export import EncodedObjectives, export_json
-from generator.model import Company, Reference, Team
+from generator.model import Company, Period, Reference, Team
 from generator.pages import PlannedPage
 from generator.progress import Evaluation, ObjectiveProgress
 from generator.reads import ANYTHING, COMPANY_SETTINGS, Reads, objectives_key, owner_key, team_key
@@ -35,14 +34,6 @@ class Remembered:
     """Markdown and reads, by page path."""
     encoded: EncodedObjectives
     """Each objective's JSON in ``okrs.json``."""
-
-
-def templates_state(folder: Path | None) -> tuple[tuple[str, bytes], ...]:
-    """The custom templates' files and a digest of each: an edited template renders every page again."""
-    if folder is None or not folder.is_dir():
-        return ()
-    return tuple((path.relative_to(folder).as_posix(), hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
-                 for path in sorted(folder.rglob("*")) if path.is_file())
 
 
 def what_changed(before: Remembered, company: Company, evaluation: Evaluation,
@@ -74,9 +65,18 @@ def _team_changes(was: Team, new: Team) -> Iterable[str]:
         yield team_key(new.id)
     old_periods, new_periods = {p.name: p for p in was.periods}, {p.name: p for p in new.periods}
     for name in old_periods.keys() | new_periods.keys():
-        if old_periods.get(name) != new_periods.get(name):
+        before, after = old_periods.get(name), new_periods.get(name)
+        if before != after:
             yield objectives_key(new.id, name)
             yield objectives_key(new.id, None)
+            # a person's page lists what they own in file order: a reorder changes it, numbers or not
+            yield from (owner_key(owner) for period in (before, after) if period is not None
+                        for owner in _owners_in(period))
+
+
+def _owners_in(period: Period) -> Iterable[str]:
+    for objective in period.objectives:
+        yield from (owner for owner in (objective.owner, *(kr.owner for kr in objective.key_results)) if owner)
 
 
 def _own_fields(team: Team) -> tuple[object, ...]:

@@ -52,6 +52,16 @@ def _edit(path: Path, old: str, new: str) -> Callable[[Path], None]:
 
 
 SUPPORT_Q4 = Path("customer-experience/support/2026-Q4.yaml")
+
+
+def _objectives_swapped(root: Path) -> None:
+    """The period file's first two objectives in the other order: no number changes, an order does."""
+    file = root / SUPPORT_Q4
+    head, first, second, *rest = file.read_text(encoding="utf-8").split("\n  - id: ")
+    assert not rest
+    file.write_text("\n  - id: ".join([head, second.rstrip("\n") + "\n", first.rstrip("\n")]) + "\n",
+                    encoding="utf-8")
+
 EDITS = {
     "a check-in's value": _edit(SUPPORT_Q4, "{date: 2026-11-18, value: 26,", "{date: 2026-11-18, value: 29,"),
     "a key result's title": _edit(SUPPORT_Q4, "Resolve 30% of chats with the bot", "Resolve 40% of chats with the bot"),
@@ -63,6 +73,7 @@ EDITS = {
     "a new check-in": _edit(SUPPORT_Q4, "          - {date: 2026-11-24, value: 5,",
                             "          - {date: 2026-11-26, value: 6, by: jenny-l}\n"
                             "          - {date: 2026-11-24, value: 5,"),
+    "objectives reordered": _objectives_swapped,
     "a person's name": _edit(Path("people.yaml"), "name: Sam Okafor", "name: Samuel Okafor"),
     "the company's name": _edit(Path("team.yaml"), "name: ", "name: The "),
 }
@@ -168,3 +179,17 @@ def test_okrs_json_after_an_edit_is_the_one_a_build_from_scratch_writes(tmp_path
     fresh = generate(root, "okrs", as_of=AS_OF)
     assert dict(again.files)[DATA_PATH] == dict(fresh.files)[DATA_PATH] != dict(first.files)[DATA_PATH]
     fresh.close()
+
+
+def test_a_template_added_to_templates_dir_is_used_at_once(tmp_path: Path) -> None:
+    """Jinja would keep the bundled template it loaded before, and never look for the new override."""
+    root = tmp_path / "okrs"
+    shutil.copytree(EXAMPLE, root)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    options = SiteOptions(templates_dir=templates)
+    first, remembered, _ = _built(root, options=options)
+    assert "# Added Customer support" not in first["teams/support.md"]
+    (templates / "team_profile.md.j2").write_text("# Added {{ team.name }}\n", encoding="utf-8")
+    again, _, kept = _built(root, remembered, options=options)
+    assert kept == 0 and again["teams/support.md"].endswith("# Added Customer support\n")
