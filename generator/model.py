@@ -7,6 +7,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from generator.errors import Location
 from generator.periods import PeriodName
@@ -79,8 +80,11 @@ class Alignment:
     """The target is private and was removed: only "a restricted objective" may be shown, nothing of it."""
 
 
-@dataclass(frozen=True, slots=True)
-class CheckIn:
+class CheckIn(NamedTuple):
+    """Immutable like the rest of the model, but a named tuple: a large company holds hundreds of
+    thousands of check-ins, and a frozen dataclass took five times as long to make (each field set
+    through ``object.__setattr__``), most of what reading a cached company cost."""
+
     date: dt.date
     value: float
     confidence: float | None
