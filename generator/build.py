@@ -88,7 +88,7 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
     try:
         pages = tuple(PlannedPage(page.path, page.source, functools.partial(rendering.markdown, index))
                       for index, page in enumerate(planned))
-        files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, export_json(company, evaluation)))
+        files = _site_files(export_json(company, evaluation))
     except BaseException:
         rendering.close()
         raise
@@ -104,5 +104,9 @@ def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.
     planned = planned_pages(company, evaluation, options, reads)
     setting = (options, choices, templates_state(options.templates_dir))
     rerendering = Rerendering(planned, reads, before, company, evaluation, setting)
-    files = ((STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, rerendering.exported()))
-    return Generated(problems, company, rerendering.pages, files, rerendering=rerendering)
+    return Generated(problems, company, rerendering.pages, _site_files(rerendering.exported()), rerendering=rerendering)
+
+
+def _site_files(data: bytes) -> tuple[tuple[str, bytes], ...]:
+    """The site's files besides its pages: the stylesheet, and ``okrs.json`` holding ``data``."""
+    return (STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, data)

@@ -151,6 +151,11 @@ class Objective:
     def ref(self) -> Reference:
         return Reference(self.team, self.period, self.id)
 
+    def owners(self) -> tuple[str, ...]:
+        """Who owns it or one of its key results, each once: whose page lists it."""
+        return tuple(dict.fromkeys(owner for owner in (self.owner, *(kr.owner for kr in self.key_results))
+                                   if owner is not None))
+
 
 @dataclass(frozen=True, slots=True)
 class Period:

@@ -228,9 +228,8 @@ class _Site:
             self.by_team.setdefault((team, None), []).append(objective)
         newest = sorted(evaluation.objectives.values(), key=lambda o: o.objective.period.sort_key, reverse=True)
         for objective in newest:
-            owners = {objective.objective.owner, *(kr.key_result.owner for kr in objective.key_results)}
-            for owner in owners - {None}:
-                self.by_owner.setdefault(str(owner), []).append(objective)
+            for owner in objective.objective.owners():
+                self.by_owner.setdefault(owner, []).append(objective)
 
     def render(self, template: str, here: str, title: str, tags: Iterable[str] = (), **context: Any) -> str:
         # Front matter is data that Material prints into its own templates without escaping: so it is

@@ -24,14 +24,14 @@ def public_view(company: Company, *, include_private: bool = False) -> Company:
             hidden.setdefault((objective.team, objective.id), set()).add(objective.period)
     if not hidden:
         return company  # nothing private: most companies, and no copy of a large one
+    hides = functools.partial(_is_hidden, hidden=hidden)
     teams = []
     for team in company.teams:
         periods = []
         for period in team.periods:
             if period.private:
                 continue
-            objectives = tuple(_redact(o, functools.partial(_is_hidden, hidden=hidden))
-                               for o in period.objectives if not o.private)
+            objectives = tuple(_redact(o, hides) for o in period.objectives if not o.private)
             if objectives:
                 kept_whole = same_objects(objectives, period.objectives)
                 periods.append(period if kept_whole else dataclasses.replace(period, objectives=objectives))

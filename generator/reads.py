@@ -15,7 +15,7 @@ not followed (no page shows them): a line moved, and nothing else, re-renders no
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 from generator.model import Company, Objective, Reference, Team
 from generator.periods import PeriodName
@@ -27,6 +27,7 @@ ANYTHING = "*"
 COMPANY_SETTINGS = frozenset({"id", "name", "fiscal_year_start", "status_rules", "grading", "people", "source"})
 """Company fields not noted; a change to any of them means every page is rendered again."""
 EVALUATION_SETTINGS = frozenset({"as_of", "rules"})
+Seen = TypeVar("Seen")
 
 
 def team_key(team_id: str) -> str:
@@ -66,77 +67,77 @@ class Reads:
             self._current = outer
 
 
-class RecordingCompany:
-    """A company that notes, for the page being rendered, which team each lookup was for."""
+class _RecordingView(Generic[Seen]):
+    """What the views share: any attribute not handled by the view itself is the seen object's, noted
+    under ``_noted_for`` (nothing for ``None``)."""
 
-    __slots__ = ("_company", "_reads")
+    __slots__ = ("_reads", "_seen")
 
-    def __init__(self, company: Company, reads: Reads) -> None:
-        self._company = company
+    def __init__(self, seen: Seen, reads: Reads) -> None:
+        self._seen = seen
         self._reads = reads
 
-    def team(self, team_id: str) -> Team:
-        self._reads.note(team_key(team_id))
-        return cast(Team, RecordingTeam(self._company.team(team_id), self._reads))
-
-    def has_team(self, team_id: str) -> bool:
-        self._reads.note(team_key(team_id))
-        return self._company.has_team(team_id)
-
-    def objective(self, ref: Reference) -> Objective | None:
-        self._reads.note(objectives_key(ref.team, ref.period))
-        return self._company.objective(ref)
-
-    @property
-    def root(self) -> Team:
-        return self.team(self._company.id)
+    def _noted_for(self, name: str) -> str | None:
+        raise NotImplementedError
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):  # a protocol probe (``__html__``, say), not a read
             raise AttributeError(name)
-        if name not in COMPANY_SETTINGS:  # every team at once: ``teams``, ``objectives()``, ``period_names()``
-            self._reads.note(ANYTHING)
-        return getattr(self._company, name)
+        key = self._noted_for(name)
+        if key is not None:
+            self._reads.note(key)
+        return getattr(self._seen, name)
 
 
-class RecordingTeam:
+class RecordingCompany(_RecordingView[Company]):
+    """A company that notes, for the page being rendered, which team each lookup was for."""
+
+    __slots__ = ()
+
+    def team(self, team_id: str) -> Team:
+        self._reads.note(team_key(team_id))
+        return cast(Team, RecordingTeam(self._seen.team(team_id), self._reads))
+
+    def has_team(self, team_id: str) -> bool:
+        self._reads.note(team_key(team_id))
+        return self._seen.has_team(team_id)
+
+    def objective(self, ref: Reference) -> Objective | None:
+        self._reads.note(objectives_key(ref.team, ref.period))
+        return self._seen.objective(ref)
+
+    @property
+    def root(self) -> Team:
+        return self.team(self._seen.id)
+
+    def _noted_for(self, name: str) -> str | None:
+        # every team at once: ``teams``, ``objectives()``, ``period_names()``
+        return None if name in COMPANY_SETTINGS else ANYTHING
+
+
+class RecordingTeam(_RecordingView[Team]):
     """A team whose own fields are read freely (its lookup noted them) and whose periods, which hold
     its objectives, are noted when read."""
 
-    __slots__ = ("_reads", "_team")
+    __slots__ = ()
 
-    def __init__(self, team: Team, reads: Reads) -> None:
-        self._team = team
-        self._reads = reads
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        if name == "periods":
-            self._reads.note(objectives_key(self._team.id, None))
-        return getattr(self._team, name)
+    def _noted_for(self, name: str) -> str | None:
+        return objectives_key(self._seen.id, None) if name == "periods" else None
 
 
-class RecordingEvaluation:
+class RecordingEvaluation(_RecordingView[Evaluation]):
     """An evaluation that notes, for the page being rendered, whose numbers were looked up."""
 
-    __slots__ = ("_evaluation", "_reads")
-
-    def __init__(self, evaluation: Evaluation, reads: Reads) -> None:
-        self._evaluation = evaluation
-        self._reads = reads
+    __slots__ = ()
 
     def of(self, ref: Reference) -> ObjectiveProgress:
         self._reads.note(objectives_key(ref.team, ref.period))
-        return self._evaluation.of(ref)
+        return self._seen.of(ref)
 
     def key_result(self, ref: Reference) -> KeyResultProgress | None:
         self._reads.note(objectives_key(ref.team, ref.period))
-        return self._evaluation.key_result(ref)
+        return self._seen.key_result(ref)
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        if name not in EVALUATION_SETTINGS:  # ``objectives``, ``graph``: the whole company
-            self._reads.note(ANYTHING)
-        return getattr(self._evaluation, name)
+    def _noted_for(self, name: str) -> str | None:
+        # ``objectives``, ``graph``: the whole company
+        return None if name in EVALUATION_SETTINGS else ANYTHING

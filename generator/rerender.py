@@ -16,7 +16,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.export import EncodedObjectives, export_json
-from generator.model import Company, Period, Reference, Team
+from generator.model import Company, Reference, Team
 from generator.pages import PlannedPage
 from generator.progress import Evaluation, ObjectiveProgress
 from generator.reads import ANYTHING, COMPANY_SETTINGS, Reads, objectives_key, owner_key, team_key
@@ -71,12 +71,7 @@ def _team_changes(was: Team, new: Team) -> Iterable[str]:
             yield objectives_key(new.id, None)
             # a person's page lists what they own in file order: a reorder changes it, numbers or not
             yield from (owner_key(owner) for period in (before, after) if period is not None
-                        for owner in _owners_in(period))
-
-
-def _owners_in(period: Period) -> Iterable[str]:
-    for objective in period.objectives:
-        yield from (owner for owner in (objective.owner, *(kr.owner for kr in objective.key_results)) if owner)
+                        for objective in period.objectives for owner in objective.owners())
 
 
 def _own_fields(team: Team) -> tuple[object, ...]:
@@ -90,9 +85,7 @@ def _objective_changes(ref: Reference, *versions: ObjectiveProgress | None) -> I
     yield objectives_key(ref.team, None)
     for objective in versions:
         if objective is not None:
-            for owner in (objective.objective.owner, *(kr.key_result.owner for kr in objective.key_results)):
-                if owner is not None:
-                    yield owner_key(owner)
+            yield from (owner_key(owner) for owner in objective.objective.owners())
 
 
 class Rerendering:

@@ -24,6 +24,20 @@ EXAMPLE = REPO / "okrs"
 Q4 = PeriodName(2026, PeriodKind.QUARTER, 4)
 
 
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the example company's OKR folder, to edit."""
+    shutil.copytree(EXAMPLE, tmp_path / "okrs")
+    return tmp_path / "okrs"
+
+
+def _custom_templates(tmp_path: Path) -> tuple[Path, SiteOptions]:
+    """An empty ``templates_dir``, and the options that use it."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    return templates, SiteOptions(templates_dir=templates)
+
+
 def _built(root: Path, before: Remembered | None = None, *, as_of: dt.date = AS_OF,
            options: SiteOptions = DEFAULT_OPTIONS) -> tuple[dict[str, str], Remembered, int]:
     generated = generate(root, "okrs", as_of=as_of, options=options, remember=True, before=before)
@@ -80,10 +94,8 @@ EDITS = {
 
 
 @pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
-def test_after_an_edit_the_site_is_the_one_a_build_from_scratch_makes(tmp_path: Path,
+def test_after_an_edit_the_site_is_the_one_a_build_from_scratch_makes(root: Path,
                                                                       edit: Callable[[Path], None]) -> None:
-    root = tmp_path / "okrs"
-    shutil.copytree(EXAMPLE, root)
     first, remembered, _ = _built(root)
     edit(root)
     again, _, kept = _built(root, remembered)
@@ -95,9 +107,7 @@ def test_after_an_edit_the_site_is_the_one_a_build_from_scratch_makes(tmp_path: 
     assert kept < len(fresh)
 
 
-def test_an_edit_to_one_team_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
-    root = tmp_path / "okrs"
-    shutil.copytree(EXAMPLE, root)
+def test_an_edit_to_one_team_renders_only_the_pages_that_show_it(root: Path) -> None:
     first, remembered, _ = _built(root)
     EDITS["a key result's title"](root)
     again, _, kept = _built(root, remembered)
@@ -107,9 +117,7 @@ def test_an_edit_to_one_team_renders_only_the_pages_that_show_it(tmp_path: Path)
     assert team_period_path("stores-moscow", Q4) not in changed
 
 
-def test_settings_every_page_shows_render_every_page_again(tmp_path: Path) -> None:
-    root = tmp_path / "okrs"
-    shutil.copytree(EXAMPLE, root)
+def test_settings_every_page_shows_render_every_page_again(root: Path) -> None:
     _, remembered, _ = _built(root)
     EDITS["a person's name"](root)
     assert _built(root, remembered)[2] == 0
@@ -117,20 +125,14 @@ def test_settings_every_page_shows_render_every_page_again(tmp_path: Path) -> No
     assert _built(root, remembered, as_of=AS_OF + dt.timedelta(days=1))[2] == 0
 
 
-def test_nothing_changed_keeps_every_page(tmp_path: Path) -> None:
-    root = tmp_path / "okrs"
-    shutil.copytree(EXAMPLE, root)
+def test_nothing_changed_keeps_every_page(root: Path) -> None:
     first, remembered, _ = _built(root)
     again, _, kept = _built(root, remembered)
     assert again == first and kept == len(first)
 
 
-def test_an_edited_template_renders_every_page_again(tmp_path: Path) -> None:
-    root = tmp_path / "okrs"
-    shutil.copytree(EXAMPLE, root)
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    options = SiteOptions(templates_dir=templates)
+def test_an_edited_template_renders_every_page_again(root: Path, tmp_path: Path) -> None:
+    templates, options = _custom_templates(tmp_path)
     (templates / "team_profile.md.j2").write_text("# {{ team.name }}\n", encoding="utf-8")
     first, remembered, _ = _built(root, options=options)
     assert first["teams/support.md"].endswith("# Customer support\n")
@@ -141,9 +143,7 @@ def test_an_edited_template_renders_every_page_again(tmp_path: Path) -> None:
     assert again == _from_scratch(root, options=options)
 
 
-def test_a_team_page_notes_the_teams_it_shows_and_an_index_notes_everything(tmp_path: Path) -> None:
-    root = tmp_path / "okrs"
-    shutil.copytree(EXAMPLE, root)
+def test_a_team_page_notes_the_teams_it_shows_and_an_index_notes_everything(root: Path) -> None:
     _, remembered, _ = _built(root)
     support = remembered.pages[team_period_path("support", Q4)][1]
     assert {"support", "customer-experience"} <= support  # itself, and the department above it
@@ -152,9 +152,7 @@ def test_a_team_page_notes_the_teams_it_shows_and_an_index_notes_everything(tmp_
     assert owner_key("jenny-l") in remembered.pages["people/jenny-l.md"][1]
 
 
-def test_an_unchanged_objective_keeps_its_numbers_and_a_changed_one_moves_up_its_alignment(tmp_path: Path) -> None:
-    root = tmp_path / "okrs"
-    shutil.copytree(EXAMPLE, root)
+def test_an_unchanged_objective_keeps_its_numbers_and_a_changed_one_moves_up_its_alignment(root: Path) -> None:
     before = generate(root, "okrs", as_of=AS_OF, remember=True)
     assert before.company is not None and before.rerendering is not None
     remembered = before.rerendering.remembered()
@@ -169,9 +167,7 @@ def test_an_unchanged_objective_keeps_its_numbers_and_a_changed_one_moves_up_its
     assert again.objectives == evaluate(after.company, AS_OF).objectives
 
 
-def test_okrs_json_after_an_edit_is_the_one_a_build_from_scratch_writes(tmp_path: Path) -> None:
-    root = tmp_path / "okrs"
-    shutil.copytree(EXAMPLE, root)
+def test_okrs_json_after_an_edit_is_the_one_a_build_from_scratch_writes(root: Path) -> None:
     first = generate(root, "okrs", as_of=AS_OF, remember=True)
     assert first.rerendering is not None
     EDITS["a check-in's value"](root)
@@ -181,13 +177,9 @@ def test_okrs_json_after_an_edit_is_the_one_a_build_from_scratch_writes(tmp_path
     fresh.close()
 
 
-def test_a_template_added_to_templates_dir_is_used_at_once(tmp_path: Path) -> None:
+def test_a_template_added_to_templates_dir_is_used_at_once(root: Path, tmp_path: Path) -> None:
     """Jinja would keep the bundled template it loaded before, and never look for the new override."""
-    root = tmp_path / "okrs"
-    shutil.copytree(EXAMPLE, root)
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    options = SiteOptions(templates_dir=templates)
+    templates, options = _custom_templates(tmp_path)
     first, remembered, _ = _built(root, options=options)
     assert "# Added Customer support" not in first["teams/support.md"]
     (templates / "team_profile.md.j2").write_text("# Added {{ team.name }}\n", encoding="utf-8")
