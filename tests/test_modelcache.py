@@ -134,6 +134,7 @@ def _forged(entry: Path, change: str, into: str) -> None:
     ('"milestone",null,null', '"metric",null,null'), ('"milestone",null,null', '"metric",5,5'),
     ('"milestone",null,null,"",null,null', '"guardrail",null,null,"",null,null'),
     ('"key_results",null,', '"key_results",2,'), ('"One view', '"One\\u0007view'), ('"One view', '"One\u202eview'),
+    ('"One view', '"One\\u202eview'), ('"One view', '"One\\u0085view'),  # escaped, as encode never writes them
     ('["2026-10-10",20.0,', '["2026-10-10",120.0,'), ('20.0,null,', '20.0,1.5,'),
 ])
 def test_an_entry_the_validator_would_refuse_is_ignored(tmp_path: Path, change: str, into: str) -> None:
