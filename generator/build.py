@@ -55,14 +55,14 @@ class Generated:
 
 def checked(tree: SourceTree, cache: ParseCache,
             progress: Callable[[], AbstractContextManager[Progress]] = lambda: nullcontext(no_progress),
-            reuse: Reuse | None = None) -> Validation:
+            reuse: Reuse | None = None, cross_file: bool = True) -> Validation:
     """``validate``, with the files parsed on every core, or read back from ``cache`` when a run before parsed them;
     period files validated before (in ``reuse``, else in the cache's folder) are neither parsed nor validated again.
     ``progress`` is entered once the parsing workers have started: a progress bar's drawing thread would
     otherwise keep them from starting (a process with threads is not forked)."""
     with parsing(tree.files(), cache) as parser, progress() as told:
         return validate(tree, told, parser, reuse if reuse is not None else ModelCache(cache.root),
-                        parser.content_key)
+                        parser.content_key, cross_file)
 
 
 def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool = False,

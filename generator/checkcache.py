@@ -38,7 +38,8 @@ def key(shown: str, files: Mapping[str, bytes | None]) -> str:
     digest = hashlib.sha256(f"okr-site {__version__} {FORMAT} {shown}\n".encode())
     for path in sorted(files):
         content = files[path]
-        digest.update(f"{path}\0{'link' if content is None else len(content)}\0".encode())
+        # a name that is not UTF-8 comes as surrogate escapes, from the disk and from git alike
+        digest.update(f"{path}\0{'link' if content is None else len(content)}\0".encode("utf-8", "surrogateescape"))
         digest.update(content or b"")
     return digest.hexdigest()
 

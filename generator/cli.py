@@ -22,13 +22,14 @@ from typing import Any
 
 import yaml
 
-from generator import __version__, checkcache, newperiod, recording, report, spreadsheet
+from generator import __version__, checkcache, diffscope, newperiod, recording, report, spreadsheet
 from generator import diff as okr_diff
 from generator.build import checked, generate
 from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
+from generator.errors import Problem
 from generator.export import CSV_COLUMNS, csv_rows, export_json
-from generator.gitread import GitError, read_revision, top_level
+from generator.gitread import GitError, revision_files, top_level
 from generator.load import ID_PATTERN, SourceTree, inside_path, read_files, read_tree
 from generator.modelcache import ModelCache
 from generator.pages import SiteOptions
@@ -452,19 +453,27 @@ def _diff(args: argparse.Namespace) -> int:
         repo = top_level(folder if folder.is_dir() else Path.cwd())
         inside = (Path.cwd() / folder).resolve().relative_to(repo).as_posix()
         blobs: dict[str, bytes] = {}
-        base_tree = read_revision(repo, args.base, inside, blobs)
-        head_tree = read_revision(repo, args.head, inside, blobs) if args.head else read_tree(folder, inside)
+        base_files = revision_files(repo, args.base, inside, blobs)
+        head_files = revision_files(repo, args.head, inside, blobs) if args.head else None
     except (GitError, ValueError) as exc:
         print(f"okr diff: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    shown = inside.strip("/")
+    base_tree = read_files(base_files, shown)
+    head_tree = read_files(head_files, shown) if head_files is not None else read_tree(folder, shown)
+    if head_files is None:
+        with contextlib.suppress(OSError):  # an unreadable file: the check reports it, and nothing is kept
+            head_files = _files_of(folder)
     head_name = args.head or "the working tree"
     cache = _parse_cache(args)
-    reuse = ModelCache(cache.root)  # the two sides share almost every file: each is validated once
+    outcomes = None if getattr(args, "no_cache", False) else checkcache.default_folder()
     # Two whole companies stay alive until the end, and reading and comparing them makes many small
     # objects: each full collection would walk both companies again, for nothing (the model has no
     # cycles, and this process ends with the command).
     gc.disable()
-    head_result, base_result = checked(head_tree, cache, reuse=reuse), checked(base_tree, cache, reuse=reuse)
+    head_result, base_result = _diff_sides(base_tree, head_tree,
+                                           None if head_files is None else _outcome_key(shown, head_files),
+                                           cache, outcomes)
     if head_result.company is None:
         sys.stdout.write(okr_diff.render(okr_diff.problems_only(args.base, head_name, as_of, head_result.errors),
                                          args.format))
@@ -476,6 +485,38 @@ def _diff(args: argparse.Namespace) -> int:
         as_of=as_of, base_raw=base_company, base_name=args.base, head_name=head_name)
     sys.stdout.write(okr_diff.render(changes, args.format))
     return EXIT_OK
+
+
+def _outcome_key(shown: str, files: dict[str, bytes | None]) -> str:
+    """The key ``okr check`` keeps its outcome for these files under (hidden files are not part of a tree)."""
+    return checkcache.key(shown, {path: content for path, content in files.items()
+                                  if not any(part.startswith(".") for part in path.split("/"))})
+
+
+def _diff_sides(base_tree: SourceTree, head_tree: SourceTree, head_key: str | None, cache: ParseCache,
+                outcomes: Path | None) -> tuple[Validation, Validation]:
+    """HEAD and base validated for their diff: when a check of HEAD's files before found no error, only
+    the files that changed and those they align to (see ``diffscope``); else both whole, HEAD's outcome
+    kept as ``okr check`` keeps it (a check of the same files reads it, and so does the next diff)."""
+    reuse = ModelCache(cache.root)  # the two sides share almost every file: each is validated once
+    head_known = None if outcomes is None or head_key is None else checkcache.load(outcomes, head_key)
+    if outcomes is not None and head_known is not None and not _has_errors(head_known.problems):
+        scope = diffscope.narrowed(
+            base_tree, head_tree, lambda tree, cross_file: checked(tree, cache, reuse=reuse, cross_file=cross_file))
+        if scope is not None:
+            base_part, head_part = scope
+            head_result, base_result = checked(head_part, cache, reuse=reuse), checked(base_part, cache, reuse=reuse)
+            if head_result.company is not None and base_result.company is not None:
+                return head_result, base_result
+    head_result, base_result = checked(head_tree, cache, reuse=reuse), checked(base_tree, cache, reuse=reuse)
+    if outcomes is not None and head_key is not None:
+        outcome = checkcache.Outcome(head_result.problems, report.contents(head_result.company))
+        checkcache.store(outcomes, head_key, outcome)
+    return head_result, base_result
+
+
+def _has_errors(problems: Sequence[Problem]) -> bool:
+    return any(p.severity.value == "error" for p in problems)
 
 
 def _schema(args: argparse.Namespace) -> int:

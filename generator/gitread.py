@@ -41,6 +41,13 @@ def read_revision(repo: Path, revision: str, folder: str, blobs: dict[str, bytes
     """The OKR tree at ``folder`` (relative to the repository's top) as it is in ``revision``. ``blobs``
     holds file contents by object id, read before and kept for the next call: two revisions a few files
     apart read each file once."""
+    return read_files(revision_files(repo, revision, folder, blobs), folder.strip("/"))
+
+
+def revision_files(repo: Path, revision: str, folder: str, blobs: dict[str, bytes] | None = None,
+                   ) -> dict[str, bytes | None]:
+    """The files under ``folder`` in ``revision`` (path inside it -> bytes, ``None`` for a symbolic link),
+    as ``read_files`` takes them; ``blobs`` as for ``read_revision``."""
     commit = resolve(repo, revision)
     prefix = folder.strip("/")
     listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
@@ -54,9 +61,7 @@ def read_revision(repo: Path, revision: str, folder: str, blobs: dict[str, bytes
             entries.append((path[len(prefix) + 1:], mode, sha))
     blobs = {} if blobs is None else blobs
     blobs.update(_blobs(repo, [sha for _, mode, sha in entries if mode != SYMLINK_MODE and sha not in blobs]))
-    files: dict[str, bytes | None] = {
-        relative: None if mode == SYMLINK_MODE else blobs[sha] for relative, mode, sha in entries}
-    return read_files(files, prefix)
+    return {relative: None if mode == SYMLINK_MODE else blobs[sha] for relative, mode, sha in entries}
 
 
 def _blobs(repo: Path, shas: list[str]) -> dict[str, bytes]:

@@ -83,6 +83,7 @@ class _Context:
     reuse: Reuse | None = None
     content_key: Callable[[SourceFile], str | None] | None = None
     person_mentions: list[TextItem] = field(default_factory=list)
+    cross_file: bool = True
 
     def person(self, values: Values, name: str) -> str | None:
         text = values.text(name)
@@ -94,12 +95,13 @@ class _Context:
 
 def validate(tree: SourceTree, progress: Progress = no_progress,
              parse: Callable[[SourceFile], Document] = SourceFile.parse, reuse: Reuse | None = None,
-             content_key: Callable[[SourceFile], str | None] | None = None) -> Validation:
+             content_key: Callable[[SourceFile], str | None] | None = None, cross_file: bool = True) -> Validation:
     """Check the whole tree, parsing one file at a time (with ``parse``, in the order of ``tree.files()``);
     the model is returned only when no error was found. Period files in ``reuse``, found by ``content_key``,
-    are not validated again."""
+    are not validated again. Without ``cross_file``, each file is checked on its own: alignments are left
+    unresolved (``UNRESOLVED``) and mentions of people unchecked."""
     context = _Context(problems=list(tree.problems), progress=progress, parse=parse, reuse=reuse,
-                       content_key=content_key)
+                       content_key=content_key, cross_file=cross_file)
     try:
         with _collector_paused():
             company = _build(tree, context)
@@ -151,8 +153,9 @@ def _build(tree: SourceTree, context: _Context) -> Company | None:
     for folder in tree.folders:
         values = root_values if folder is root_folder else _read_team_file(folder, context, at_root=False)
         teams.append(_team(folder, team_ids, tuple(children.get(folder.relative_path, ())), values, context))
-    teams = _resolve_alignment(teams, context)
-    _check_people(people, {t.id for t in teams}, context)
+    if context.cross_file:
+        teams = _resolve_alignment(teams, context)
+        _check_people(people, {t.id for t in teams}, context)
     status_rules, grading = _settings(root_values, context)
     return Company.create(
         id=company_id,
@@ -693,28 +696,45 @@ def _resolve_objective(objective: Objective, index: dict[tuple[str, PeriodName],
     return dataclasses.replace(objective, aligned_to=tuple(resolved))
 
 
-def _resolve(alignment: Alignment, source: Objective, index: dict[tuple[str, PeriodName], dict[str, Objective]],
-             periods_of_team: dict[str, list[PeriodName]], context: _Context,
-             consulted: list[tuple[str, PeriodName]]) -> Reference | None:
-    """``team/objective``, ``team/PERIOD/objective``, each optionally followed by ``/key-result``; notes
-    in ``consulted`` every period it looked in."""
-    written, where = alignment.written, alignment.location
+class WrittenReference(NamedTuple):
+    """An ``aligned_to`` reference as written, read apart: where it points, and the periods it may be found in."""
+
+    team: str
+    objective: str
+    key_result: str | None
+    periods: tuple[PeriodName, ...]
+    """The period it names, else its objective's period and the periods that contain it, in the order searched."""
+
+
+def written_reference(written: str, source_period: PeriodName) -> WrittenReference | None:
+    """``team/objective``, ``team/PERIOD/objective``, each optionally followed by ``/key-result``;
+    ``None`` for anything else."""
     parts = written.split("/")
     period: PeriodName | None = None
     if len(parts) >= 3 and (period := PeriodName.parse(parts[1])) is not None:
         parts = [parts[0], *parts[2:]]
     if len(parts) not in (2, 3) or not all(ID_PATTERN.match(part) for part in parts):
+        return None
+    periods = (period,) if period is not None else (source_period, *source_period.containing())
+    return WrittenReference(parts[0], parts[1], parts[2] if len(parts) == 3 else None, periods)
+
+
+def _resolve(alignment: Alignment, source: Objective, index: dict[tuple[str, PeriodName], dict[str, Objective]],
+             periods_of_team: dict[str, list[PeriodName]], context: _Context,
+             consulted: list[tuple[str, PeriodName]]) -> Reference | None:
+    """The objective or key result ``alignment`` names; notes in ``consulted`` every period it looked in."""
+    written, where = alignment.written, alignment.location
+    reference = written_reference(written, source.period)
+    if reference is None:
         context.problems.append(error(where, "bad-reference",
                                       f"'{written}' is not a reference: write team/objective, "
                                       "team/PERIOD/objective, or either followed by /key-result"))
         return None
-    team_id, objective_id = parts[0], parts[1]
-    key_result_id = parts[2] if len(parts) == 3 else None
+    team_id, objective_id, key_result_id, candidates = reference
     if team_id not in periods_of_team:
         context.problems.append(error(where, "dangling-reference", f"'{written}': there is no team '{team_id}'"
                                       f"{_nearest(team_id, list(periods_of_team))}"))
         return None
-    candidates = [period] if period is not None else [source.period, *source.period.containing()]
     for candidate in candidates:
         consulted.append((team_id, candidate))
         found = index.get((team_id, candidate), {}).get(objective_id)
@@ -722,7 +742,7 @@ def _resolve(alignment: Alignment, source: Objective, index: dict[tuple[str, Per
             break
     else:
         context.problems.append(error(where, "dangling-reference",
-                                      _dangling_message(written, team_id, objective_id, candidates, index,
+                                      _dangling_message(written, team_id, objective_id, list(candidates), index,
                                                         periods_of_team[team_id])))
         return None
     if key_result_id is not None and all(kr.id != key_result_id for kr in found.key_results):
