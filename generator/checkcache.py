@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import __version__, parsecache
+from generator import parsecache
 from generator.errors import Location, Problem, Severity
+from generator.modelcache import validator_version
 
 FORMAT = 1
 
@@ -35,7 +36,8 @@ def default_folder() -> Path | None:
 
 def key(shown: str, files: Mapping[str, bytes | None]) -> str:
     """One hash of the tree as shown, every path and every byte (``None``: a symbolic link)."""
-    digest = hashlib.sha256(f"okr-site {__version__} {FORMAT} {shown}\n".encode())
+    # the checker's own code, not only its release: a tree checked by other code is checked again
+    digest = hashlib.sha256(f"okr-site {validator_version()} {FORMAT} {shown}\n".encode())
     for path in sorted(files):
         content = files[path]
         # a name that is not UTF-8 comes as surrogate escapes, from the disk and from git alike

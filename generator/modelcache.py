@@ -46,7 +46,8 @@ VALIDATOR_MODULES = ("errors", "periods", "load", "schema", "fields", "model", "
 
 
 @functools.cache
-def _validator_version() -> str:
+def validator_version() -> str:
+    """The release and the code a check runs: caches of what a check found are keyed by it."""
     digest = hashlib.sha256(__version__.encode())
     for name in VALIDATOR_MODULES:
         digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
@@ -54,7 +55,7 @@ def _validator_version() -> str:
 
 
 def entry_key(key: PeriodKey) -> str:
-    text = "\n".join((str(FORMAT), _validator_version(), key.content, key.path, key.team, str(key.period),
+    text = "\n".join((str(FORMAT), validator_version(), key.content, key.path, key.team, str(key.period),
                       str(key.fiscal_year_start)))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

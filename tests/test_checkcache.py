@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import checkcache
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -91,3 +92,13 @@ def test_an_unreadable_file_stops_an_edit_cleanly(okrs: Path, monkeypatch: pytes
     assert main(["checkin", "support/engagement/academy", "6", "--path", "okrs", "--date", "2026-11-28"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("okr checkin: cannot read ") and "2026-Q3.yaml: Permission denied; nothing was written" in err
+
+
+def test_the_key_holds_the_checkers_code_and_every_name() -> None:
+    """Another checker's outcome is not this one's; a name that is not UTF-8 (as a disk or git may give) is kept."""
+    files: dict[str, bytes | None] = {"team.yaml": b"name: Acme\n", "caf\udce9/team.yaml": b"name: Cafe\n"}
+    mine = checkcache.key("okrs", files)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(checkcache, "validator_version", lambda: "another checker")
+        assert checkcache.key("okrs", files) != mine
+    assert checkcache.key("okrs", {**files, "caf\udce9/team.yaml": b"name: Caf\n"}) != mine
