@@ -115,9 +115,9 @@ def _cut(tree: SourceTree, periods: Iterable[PeriodAt], team_files: Iterable[str
     ``team_files`` and the period files ``periods``."""
     chosen, named = set(periods), {"", *team_files}
     return dataclasses.replace(tree, folders=tuple(
-        dataclasses.replace(folder, team_file=folder.team_file if folder.relative_path in named else None,
-                            period_files=tuple((name, file) for name, file in folder.period_files
-                                               if (folder.relative_path, name) in chosen))
+        TeamFolder(folder.relative_path, folder.folder_id, folder.team_file if folder.relative_path in named else None,
+                   tuple((name, file) for name, file in folder.period_files if (folder.relative_path, name) in chosen)
+                   if folder.period_files else (), folder.parent)
         for folder in tree.folders))
 
 

@@ -7,6 +7,7 @@ Two git processes per revision, whatever the size of the tree: ``ls-tree`` for t
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from pathlib import Path
 
 from generator.load import SourceTree, read_files
@@ -18,14 +19,21 @@ class GitError(Exception):
     """A revision or repository git cannot read; the message is for the user."""
 
 
-def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    try:
-        done = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[-1] if message else f"git {args[0]} failed")
+def _git(repo: Path, *args: str, stdin: bytes = b"") -> bytes:
+    # Only the output is a pipe, read whole: with the input and the errors piped too, the hundreds of
+    # megabytes of a large company's files came through a poll for every 32 KiB (a third of a diff).
+    with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as errors:
+        given.write(stdin)
+        given.seek(0)
+        try:
+            done = subprocess.run(["git", "-C", str(repo), *args], stdin=given, stdout=subprocess.PIPE, stderr=errors,
+                                  check=False)
+        except FileNotFoundError:
+            raise GitError("git is not installed") from None
+        if done.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise GitError(message[-1] if message else f"git {args[0]} failed")
     return done.stdout
 
 

@@ -453,6 +453,10 @@ def _read(root_listing: Callable[[], list[Entry]], shown: str) -> SourceTree:
     return SourceTree(shown, tuple(folders), people[0], tuple(problems))
 
 
+_period_named = functools.lru_cache(maxsize=1024)(PeriodName.parse)
+"""A large tree names the same few periods in tens of thousands of files."""
+
+
 def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None, shown: str,
           folders: list[TeamFolder], people: list[SourceFile | None], problems: list[Problem]) -> None:
     team_file: SourceFile | None = None
@@ -483,7 +487,7 @@ def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None,
             team_file = SourceFile(child_shown, entry.read)
         elif name == PEOPLE_FILE and parent is None:
             people[0] = SourceFile(child_shown, entry.read)
-        elif name.endswith(".yaml") and (period := PeriodName.parse(name[: -len(".yaml")])) is not None:
+        elif name.endswith(".yaml") and (period := _period_named(name[: -len(".yaml")])) is not None:
             periods.append((period, SourceFile(child_shown, entry.read)))
         else:
             problems.append(error(location, "unknown-file", _unknown_file_message(name, parent is None)))

@@ -11,6 +11,7 @@ the ones before them; what they send back is the same JSON, and it fills the cac
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import json
@@ -134,6 +135,9 @@ class ParseCache:
         self.root = folder
         """The cache's own folder, which other caches keyed by content share."""
         self.folder = None if folder is None else folder / "parsed"
+        # The few files every validation reads (the company's team file, people.yaml) are read once when
+        # a diff validates several small trees; a whole tree, read once, never fills memory with documents.
+        self._recently_loaded = functools.lru_cache(maxsize=16)(self._load)
 
     def _entry(self, content_key: str) -> Path | None:
         return None if self.folder is None else entry_path(self.folder, content_key)
@@ -143,6 +147,9 @@ class ParseCache:
         return entry is not None and entry.is_file()
 
     def load(self, content_key: str, path: str) -> Document | None:
+        return self._recently_loaded(content_key, path)
+
+    def _load(self, content_key: str, path: str) -> Document | None:
         entry = self._entry(content_key)
         text = None if entry is None else read_checked_entry(entry, content_key)
         return None if text is None else decode(text, path)  # a damaged one is parsed again and rewritten

@@ -192,3 +192,15 @@ def test_a_base_side_with_a_cycle_through_unchanged_files_is_read_whole(repo: Pa
     _diff(repo, str(cache))
     again, read = _narrowed_run(repo, cache)
     assert again == whole and read >= PERIOD_FILES
+
+
+def test_a_check_of_the_working_tree_first_narrows_the_diff_as_in_ci(repo: Path, tmp_path: Path) -> None:
+    """The pull-request workflow checks the checked-out HEAD, then diffs the base against it."""
+    _committed(repo, CHECKIN)
+    cache = tmp_path / "cache"
+    checked_first = subprocess.run([sys.executable, "-m", "generator", "check", "okrs"], cwd=repo, capture_output=True,
+                                   text=True, check=False, env={**os.environ, "OKR_CACHE_DIR": str(cache)})
+    assert checked_first.returncode == 0, checked_first.stderr
+    again, read = _narrowed_run(repo, cache)
+    assert again == _diff(repo, "off") and "2026-11-25" in again
+    assert 0 < read < PERIOD_FILES / 2
