@@ -46,6 +46,12 @@ def key(shown: str, files: Mapping[str, bytes | None]) -> str:
     return digest.hexdigest()
 
 
+def tree_key(shown: str, tree: str) -> str:
+    """The key of a folder git knows by ``tree`` (its tree id): the same id, the very same files, so
+    its outcome is found without reading them."""
+    return hashlib.sha256(f"okr-site {validator_version()} {FORMAT} {shown}\ngit tree {tree}\n".encode()).hexdigest()
+
+
 def load(folder: Path, cache_key: str) -> Outcome | None:
     try:
         data = json.loads((folder / f"{cache_key}.json").read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
 from generator.errors import Problem
 from generator.export import CSV_COLUMNS, csv_rows, export_json
-from generator.gitread import GitError, revision_files, top_level
+from generator.gitread import BlobStore, GitError, Revision, list_revision, same_content, top_level
 from generator.load import ID_PATTERN, SourceTree, inside_path, read_files, read_tree
 from generator.modelcache import ModelCache
 from generator.pages import SiteOptions
@@ -452,28 +452,31 @@ def _diff(args: argparse.Namespace) -> int:
     try:
         repo = top_level(folder if folder.is_dir() else Path.cwd())
         inside = (Path.cwd() / folder).resolve().relative_to(repo).as_posix()
-        blobs: dict[str, bytes] = {}
-        base_files = revision_files(repo, args.base, inside, blobs)
-        head_files = revision_files(repo, args.head, inside, blobs) if args.head else None
+        base_listed = list_revision(repo, args.base, inside)
+        head_listed = list_revision(repo, args.head, inside) if args.head else None
     except (GitError, ValueError) as exc:
         print(f"okr diff: {exc}", file=sys.stderr)
         return EXIT_USAGE
     shown = inside.strip("/")
-    base_tree = read_files(base_files, shown)
-    head_tree = read_files(head_files, shown) if head_files is not None else read_tree(folder, shown)
-    if head_files is None:
-        with contextlib.suppress(OSError):  # an unreadable file: the check reports it, and nothing is kept
-            head_files = _files_of(folder)
+    blobs = BlobStore(repo)  # files are read from git only when needed, and each once
+    base_tree = read_files(blobs.files(base_listed), shown)
+    head_keys: list[Callable[[], str | None]] = []
+    if head_listed is not None:
+        head_tree = read_files(blobs.files(head_listed), shown)
+        if head_listed.tree:
+            head_keys.append(lambda: checkcache.tree_key(shown, head_listed.tree))
+        head_keys.append(lambda: _outcome_key(shown, _read_whole(blobs, head_tree, head_listed)))
+    else:
+        head_tree = read_tree(folder, shown)
+        blobs.fetch_tree(base_tree)  # compared with files on disk, byte by byte
+        head_keys.append(lambda: _outcome_key(shown, files) if (files := _files_of_or_none(folder)) else None)
     head_name = args.head or "the working tree"
-    cache = _parse_cache(args)
-    outcomes = None if getattr(args, "no_cache", False) else checkcache.default_folder()
     # Two whole companies stay alive until the end, and reading and comparing them makes many small
     # objects: each full collection would walk both companies again, for nothing (the model has no
     # cycles, and this process ends with the command).
     gc.disable()
-    head_result, base_result = _diff_sides(base_tree, head_tree,
-                                           None if head_files is None else _outcome_key(shown, head_files),
-                                           cache, outcomes)
+    head_result, base_result = _diff_sides(base_tree, head_tree, head_keys, _parse_cache(args), blobs,
+                                           None if getattr(args, "no_cache", False) else checkcache.default_folder())
     if head_result.company is None:
         sys.stdout.write(okr_diff.render(okr_diff.problems_only(args.base, head_name, as_of, head_result.errors),
                                          args.format))
@@ -487,31 +490,58 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_whole(blobs: BlobStore, tree: SourceTree, listed: Revision) -> dict[str, bytes | None]:
+    blobs.fetch_tree(tree)
+    return {path: None if blob is None else blob() for path, blob in blobs.files(listed).items()}
+
+
+def _files_of_or_none(folder: Path) -> dict[str, bytes | None] | None:
+    try:
+        return _files_of(folder)
+    except OSError:  # an unreadable file: the check reports it, and no outcome is kept
+        return None
+
+
 def _outcome_key(shown: str, files: dict[str, bytes | None]) -> str:
     """The key ``okr check`` keeps its outcome for these files under (hidden files are not part of a tree)."""
     return checkcache.key(shown, {path: content for path, content in files.items()
                                   if not any(part.startswith(".") for part in path.split("/"))})
 
 
-def _diff_sides(base_tree: SourceTree, head_tree: SourceTree, head_key: str | None, cache: ParseCache,
-                outcomes: Path | None) -> tuple[Validation, Validation]:
+def _diff_sides(base_tree: SourceTree, head_tree: SourceTree, head_keys: Sequence[Callable[[], str | None]],
+                cache: ParseCache, blobs: BlobStore, outcomes: Path | None) -> tuple[Validation, Validation]:
     """HEAD and base validated for their diff: when a check of HEAD's files before found no error, only
-    the files that changed and those they align to (see ``diffscope``); else both whole, HEAD's outcome
-    kept as ``okr check`` keeps it (a check of the same files reads it, and so does the next diff)."""
+    the files that changed and those they align to (see ``diffscope``); else both whole. ``head_keys``
+    make the keys HEAD's outcome may be kept under, the cheapest first (git's id of the folder, then the
+    bytes of every file, as ``okr check`` keeps it); the outcome is kept under each of them."""
     reuse = ModelCache(cache.root)  # the two sides share almost every file: each is validated once
-    head_known = None if outcomes is None or head_key is None else checkcache.load(outcomes, head_key)
-    if outcomes is not None and head_known is not None and not _has_errors(head_known.problems):
-        scope = diffscope.narrowed(
-            base_tree, head_tree, lambda tree, cross_file: checked(tree, cache, reuse=reuse, cross_file=cross_file))
+
+    def check(tree: SourceTree, cross_file: bool = True) -> Validation:
+        blobs.fetch_tree(tree)  # one git process for all the files it reads, not one for each
+        return checked(tree, cache, reuse=reuse, cross_file=cross_file)
+
+    if outcomes is None:
+        return check(head_tree), check(base_tree)
+    keys: list[str] = []
+    known = None
+    left = list(head_keys)
+    while left and known is None:
+        if (key := left.pop(0)()) is not None:
+            keys.append(key)
+            known = checkcache.load(outcomes, key)
+    if known is not None and not _has_errors(known.problems):
+        for key in keys[:-1]:  # the next diff of this HEAD finds it by the cheaper key
+            checkcache.store(outcomes, key, known)
+        scope = diffscope.narrowed(base_tree, head_tree, check, same_content)
         if scope is not None:
             base_part, head_part = scope
-            head_result, base_result = checked(head_part, cache, reuse=reuse), checked(base_part, cache, reuse=reuse)
+            head_result, base_result = check(head_part), check(base_part)
             if head_result.company is not None and base_result.company is not None:
                 return head_result, base_result
-    head_result, base_result = checked(head_tree, cache, reuse=reuse), checked(base_tree, cache, reuse=reuse)
-    if outcomes is not None and head_key is not None:
-        outcome = checkcache.Outcome(head_result.problems, report.contents(head_result.company))
-        checkcache.store(outcomes, head_key, outcome)
+    head_result, base_result = check(head_tree), check(base_tree)
+    outcome = checkcache.Outcome(head_result.problems, report.contents(head_result.company))
+    for key in [*keys, *(key for make_key in left if (key := make_key()) is not None)]:
+        checkcache.store(outcomes, key, outcome)
     return head_result, base_result
 
 

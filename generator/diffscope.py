@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 
-from generator.load import SourceTree, TeamFolder
+from generator.load import SourceFile, SourceTree, TeamFolder
 from generator.model import Company, Period
 from generator.periods import PeriodName
 from generator.validate import Validation, written_reference
@@ -41,10 +41,13 @@ class _Changes:
     existing: frozenset[PeriodAt]
 
 
-def narrowed(base: SourceTree, head: SourceTree, check: Check) -> tuple[SourceTree, SourceTree] | None:
+def narrowed(base: SourceTree, head: SourceTree, check: Check,
+             same: Callable[[SourceFile, SourceFile], bool] = lambda old, new: old.read() == new.read(),
+             ) -> tuple[SourceTree, SourceTree] | None:
     """``base`` and ``head`` with only the period files their diff must compare (see above); ``None``
-    when it must read both whole. ``head`` must have no errors."""
-    changes = _changes(base, head)
+    when it must read both whole. ``head`` must have no errors. ``same`` tells whether two files hold
+    the same bytes (git knows it of its files without reading them)."""
+    changes = _changes(base, head, same)
     if changes is None:
         return None
     alone = [check(_cut(tree, changes.periods, changes.team_files), False).company for tree in (base, head)]
@@ -79,7 +82,7 @@ def _targets(periods: Iterable[Period], folders: dict[str, str], existing: froze
     return found & existing
 
 
-def _changes(base: SourceTree, head: SourceTree) -> _Changes | None:
+def _changes(base: SourceTree, head: SourceTree, same: Callable[[SourceFile, SourceFile], bool]) -> _Changes | None:
     """The period and team files whose bytes differ; ``None`` when the trees differ in anything else."""
     if base.root != head.root or base.problems or head.problems or len(base.folders) != len(head.folders):
         return None
@@ -88,17 +91,17 @@ def _changes(base: SourceTree, head: SourceTree) -> _Changes | None:
     try:
         if (base.people_file is None) != (head.people_file is None) or (
                 base.people_file is not None and head.people_file is not None
-                and base.people_file.read() != head.people_file.read()):
+                and not same(base.people_file, head.people_file)):
             return None
         for old, new in zip(base.folders, head.folders, strict=True):
             if _layout(old) != _layout(new):
                 return None
-            if old.team_file is not None and new.team_file is not None and old.team_file.read() != new.team_file.read():
+            if old.team_file is not None and new.team_file is not None and not same(old.team_file, new.team_file):
                 if not old.relative_path:
                     return None
                 team_files.add(old.relative_path)
             periods.update((old.relative_path, name) for (name, was), (_, now)
-                           in zip(old.period_files, new.period_files, strict=True) if was.read() != now.read())
+                           in zip(old.period_files, new.period_files, strict=True) if not same(was, now))
     except OSError:  # an unreadable file: the whole read reports it
         return None
     existing = frozenset((folder.relative_path, name) for folder in head.folders for name, _ in folder.period_files)

@@ -1,16 +1,18 @@
 """Reading an OKR tree straight from git objects: no checkout, no temporary clone.
 
-Two git processes per revision, whatever the size of the tree: ``ls-tree`` for the listing and one
-``cat-file --batch`` for every blob.
+A few git processes per revision, whatever the size of the tree: ``rev-parse`` and ``ls-tree`` for
+the listing, and one ``cat-file --batch`` for every blob read (none for a file read before).
 """
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from generator.load import SourceTree, read_files
+from generator.load import SourceFile, SourceTree, read_files
 
 SYMLINK_MODE = "120000"
 
@@ -45,31 +47,101 @@ def resolve(repo: Path, revision: str) -> str:
         raise GitError(f"'{revision}' is not a commit in {repo}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A folder's files in one commit, listed but not read."""
+
+    tree: str
+    """The folder's git tree id (the same id, the very same files); empty when the commit has no such folder."""
+    files: dict[str, tuple[str, str]]
+    """Path inside the folder -> (git mode, blob id)."""
+
+
+def list_revision(repo: Path, revision: str, folder: str) -> Revision:
+    """The files under ``folder`` (relative to the repository's top) in ``revision``."""
+    commit = resolve(repo, revision)
+    prefix = folder.strip("/")
+    try:
+        tree = _git(repo, "rev-parse", "--verify", "--quiet", f"{commit}:{prefix}" if prefix else f"{commit}^{{tree}}")
+    except GitError:
+        tree = b""  # no such folder in that commit: an empty tree, which the check reports
+    listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, *(("--", prefix) if prefix else ()))
+    files: dict[str, tuple[str, str]] = {}
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
+        mode, kind, sha = meta.split()
+        if kind == "blob" and not prefix:
+            files[path] = (mode, sha)
+        elif kind == "blob" and path.startswith(prefix + "/"):
+            files[path[len(prefix) + 1:]] = (mode, sha)
+    return Revision(tree.decode().strip(), files)
+
+
+class BlobStore:
+    """The bytes of a repository's files, kept by blob id: read in one batch when asked to (``fetch``),
+    else one at a time when first read. Two revisions a few files apart read each file once."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self._blobs: dict[str, bytes] = {}
+
+    def fetch(self, shas: Iterable[str]) -> None:
+        self._blobs.update(_blobs(self.repo, [sha for sha in shas if sha not in self._blobs]))
+
+    def fetch_tree(self, tree: SourceTree) -> None:
+        """Every file of ``tree`` that is in git, in one batch: before a check reads them all."""
+        self.fetch(file.read.sha for file in tree.files() if isinstance(file.read, Blob))
+
+    def read(self, sha: str) -> bytes:
+        if sha not in self._blobs:
+            self.fetch([sha])
+        return self._blobs[sha]
+
+    def files(self, revision: Revision) -> dict[str, Blob | None]:
+        """The revision's files as ``read_files`` takes them (``None`` for a symbolic link), not read yet."""
+        return {relative: None if mode == SYMLINK_MODE else Blob(self, sha)
+                for relative, (mode, sha) in revision.files.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """Reads one file's bytes from git (``SourceFile.read``)."""
+
+    store: BlobStore
+    sha: str
+
+    def __call__(self) -> bytes:
+        try:
+            return self.store.read(self.sha)
+        except GitError as exc:
+            raise OSError(f"git could not read it: {exc}") from None
+
+
+def same_content(old: SourceFile, new: SourceFile) -> bool:
+    """Whether two files hold the same bytes; for two files in git, known from their ids without reading them."""
+    if isinstance(old.read, Blob) and isinstance(new.read, Blob):
+        return old.read.sha == new.read.sha
+    return old.read() == new.read()
+
+
 def read_revision(repo: Path, revision: str, folder: str, blobs: dict[str, bytes] | None = None) -> SourceTree:
-    """The OKR tree at ``folder`` (relative to the repository's top) as it is in ``revision``. ``blobs``
-    holds file contents by object id, read before and kept for the next call: two revisions a few files
-    apart read each file once."""
+    """The OKR tree at ``folder`` (relative to the repository's top) as it is in ``revision``, read whole.
+    ``blobs`` holds file contents by object id, read before and kept for the next call: two revisions a
+    few files apart read each file once."""
     return read_files(revision_files(repo, revision, folder, blobs), folder.strip("/"))
 
 
 def revision_files(repo: Path, revision: str, folder: str, blobs: dict[str, bytes] | None = None,
                    ) -> dict[str, bytes | None]:
     """The files under ``folder`` in ``revision`` (path inside it -> bytes, ``None`` for a symbolic link),
-    as ``read_files`` takes them; ``blobs`` as for ``read_revision``."""
-    commit = resolve(repo, revision)
-    prefix = folder.strip("/")
-    listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
-    entries: list[tuple[str, str, str]] = []
-    for record in listing.split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.decode("utf-8", "surrogateescape").partition("\t")
-        mode, kind, sha = meta.split()
-        if kind == "blob" and (path == prefix or path.startswith(prefix + "/")):
-            entries.append((path[len(prefix) + 1:], mode, sha))
+    read whole; ``blobs`` as for ``read_revision``."""
+    listed = list_revision(repo, revision, folder)
     blobs = {} if blobs is None else blobs
-    blobs.update(_blobs(repo, [sha for _, mode, sha in entries if mode != SYMLINK_MODE and sha not in blobs]))
-    return {relative: None if mode == SYMLINK_MODE else blobs[sha] for relative, mode, sha in entries}
+    blobs.update(_blobs(repo, [sha for mode, sha in listed.files.values()
+                               if mode != SYMLINK_MODE and sha not in blobs]))
+    return {relative: None if mode == SYMLINK_MODE else blobs[sha] for relative, (mode, sha) in listed.files.items()}
 
 
 def _blobs(repo: Path, shas: list[str]) -> dict[str, bytes]:

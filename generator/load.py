@@ -421,9 +421,9 @@ def read_tree(root: Path, shown_as: str | None = None) -> SourceTree:
     return _read(lambda: _disk_listing(root), shown)
 
 
-def read_files(files: Mapping[str, bytes | None], shown: str) -> SourceTree:
-    """Read an OKR tree held in memory (posix path inside the tree -> bytes, ``None`` for a symbolic
-    link), such as one taken from git objects."""
+def read_files(files: Mapping[str, bytes | Callable[[], bytes] | None], shown: str) -> SourceTree:
+    """Read an OKR tree held in memory (posix path inside the tree -> bytes, or what reads them when
+    asked; ``None`` for a symbolic link), such as one taken from git objects."""
     folders: dict[str, list[Entry]] = {"": []}
     for path in sorted(files):
         parts = path.split("/")
@@ -436,8 +436,8 @@ def read_files(files: Mapping[str, bytes | None], shown: str) -> SourceTree:
                                              functools.partial(_sorted, folders, folder)))
         content = files[path]
         kind = "symlink" if content is None else "file"
-        folders["/".join(parts[:-1])].append(Entry(parts[-1], kind, functools.partial(bytes, content or b""),
-                                                   _nothing))
+        reader = content if callable(content) else functools.partial(bytes, content or b"")
+        folders["/".join(parts[:-1])].append(Entry(parts[-1], kind, reader, _nothing))
     return _read(functools.partial(_sorted, folders, ""), shown)
 
 

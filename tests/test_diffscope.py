@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import diffscope
+from generator import checkcache, diffscope, gitread
 from generator.build import checked
 from generator.gitread import read_revision
-from generator.load import SourceTree
+from generator.load import SourceTree, read_files
 from generator.modelcache import ModelCache
 from generator.parsecache import ParseCache
+from generator.validate import Validation
 from tests.test_diff import AS_OF, commit, git
 
 EXAMPLE = Path(__file__).parent.parent / "okrs"
@@ -204,3 +205,47 @@ def test_a_check_of_the_working_tree_first_narrows_the_diff_as_in_ci(repo: Path,
     again, read = _narrowed_run(repo, cache)
     assert again == _diff(repo, "off") and "2026-11-25" in again
     assert 0 < read < PERIOD_FILES / 2
+
+
+def test_a_diff_after_another_of_the_same_head_knows_it_by_gits_id_of_the_folder(repo: Path, tmp_path: Path) -> None:
+    """The check's outcome is found by the bytes of every file once; then by the folder's tree id, unread."""
+    _committed(repo, CHECKIN)
+    cache = tmp_path / "cache"
+    _diff(repo, str(cache))
+    tree = git(repo, "rev-parse", "HEAD:okrs").strip()
+    by_tree = cache / "check" / f"{checkcache.tree_key('okrs', tree)}.json"
+    assert by_tree.is_file()
+    for entry in (cache / "check").iterdir():
+        if entry != by_tree:
+            entry.unlink()
+    again, read = _narrowed_run(repo, cache)
+    assert again == _diff(repo, "off")
+    assert 0 < read < PERIOD_FILES / 2
+
+
+def test_a_narrowed_diff_reads_from_git_only_the_files_it_validates(repo: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    _committed(repo, CHECKIN)
+    read: list[str] = []
+    original = gitread._blobs
+
+    def counted(where: Path, shas: list[str]) -> dict[str, bytes]:
+        read.extend(shas)
+        return original(where, shas)
+
+    monkeypatch.setattr(gitread, "_blobs", counted)
+    blobs = gitread.BlobStore(repo)
+    base, head = (read_files(blobs.files(gitread.list_revision(repo, revision, "okrs")), "okrs")
+                  for revision in ("HEAD~1", "HEAD"))
+    cache, reuse = ParseCache(None), ModelCache(None)
+
+    def check(tree: SourceTree, cross_file: bool) -> Validation:
+        blobs.fetch_tree(tree)
+        return checked(tree, cache, reuse=reuse, cross_file=cross_file)
+
+    narrowed = diffscope.narrowed(base, head, check, gitread.same_content)
+    assert narrowed is not None
+    assert all(check(tree, True).company is not None for tree in narrowed)
+    files_kept = {file.read.sha for tree in narrowed for file in tree.files() if isinstance(file.read, gitread.Blob)}
+    assert set(read) == files_kept and len(read) == len(files_kept)  # each once, and no other
+    assert len(read) < len(list(head.files())) / 2
