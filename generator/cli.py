@@ -452,12 +452,13 @@ def _diff(args: argparse.Namespace) -> int:
     try:
         repo = top_level(folder if folder.is_dir() else Path.cwd())
         inside = (Path.cwd() / folder).resolve().relative_to(repo).as_posix()
+        inside = "" if inside == "." else inside  # the repository's top
         base_listed = list_revision(repo, args.base, inside)
         head_listed = list_revision(repo, args.head, inside) if args.head else None
     except (GitError, ValueError) as exc:
         print(f"okr diff: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    shown = inside.strip("/")
+    shown = inside.strip("/") or "."  # as okr check shows the folder it is given
     blobs = BlobStore(repo)  # files are read from git only when needed, and each once
     base_tree = read_files(blobs.files(base_listed), shown)
     head_keys: list[Callable[[], str | None]] = []

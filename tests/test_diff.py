@@ -228,3 +228,22 @@ def test_a_second_revision_reads_only_the_files_the_first_did_not_have(repo: Pat
     assert [len(shas) for shas in asked] == [3, 1]  # three files; one of them changed
     assert [f.path for f in head.files()] == [f.path for f in base.files()]
     assert b"Renamed" in next(f.read() for f in head.files() if f.path.endswith("2026-Q4.yaml"))
+
+
+def test_an_okr_folder_at_the_top_of_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "okrs-only"
+    (repo / "support").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "team.yaml").write_text("name: Acme\n", encoding="utf-8")
+    (repo / "support" / "team.yaml").write_text("name: Support\n", encoding="utf-8")
+    (repo / "support" / "2026-Q4.yaml").write_text(textwrap.dedent(Q4), encoding="utf-8")
+    commit(repo, "base")
+    (repo / "support" / "2026-Q4.yaml").write_text(textwrap.dedent(Q4).replace("value: 90", "value: 80"),
+                                                   encoding="utf-8")
+    commit(repo, "check-in")
+    for where, path in ((repo, "."), (repo / "support", "..")):
+        done = subprocess.run([sys.executable, "-m", "generator", "diff", "HEAD~1", "HEAD", "--path", path,
+                               "--as-of", AS_OF, "--format", "text"], cwd=where, capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith("OKR changes: 1 check-in, 1 check-in removed")
