@@ -6,9 +6,10 @@ the listing, and one ``cat-file --batch`` for every blob read (none for a file r
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +125,24 @@ def same_content(old: SourceFile, new: SourceFile) -> bool:
     if isinstance(old.read, Blob) and isinstance(new.read, Blob):
         return old.read.sha == new.read.sha
     return old.read() == new.read()
+
+
+def holds_revision(files: Mapping[str, bytes | None], listed: Revision) -> bool:
+    """Whether ``files`` (path -> bytes, ``None`` for a symbolic link) are exactly ``listed``'s, byte for
+    byte: known by hashing them as git names its blobs, without asking git for any."""
+    if files.keys() != listed.files.keys():
+        return False
+    for path, content in files.items():
+        mode, sha = listed.files[path]
+        if content is None or mode == SYMLINK_MODE:
+            if (content is None) != (mode == SYMLINK_MODE):
+                return False
+            continue
+        digest = hashlib.new("sha1" if len(sha) == 40 else "sha256", b"blob %d\0" % len(content))
+        digest.update(content)
+        if digest.hexdigest() != sha:
+            return False
+    return True
 
 
 def read_revision(repo: Path, revision: str, folder: str, blobs: dict[str, bytes] | None = None) -> SourceTree:

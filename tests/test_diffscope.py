@@ -249,3 +249,23 @@ def test_a_narrowed_diff_reads_from_git_only_the_files_it_validates(repo: Path,
     files_kept = {file.read.sha for tree in narrowed for file in tree.files() if isinstance(file.read, gitread.Blob)}
     assert set(read) == files_kept and len(read) == len(files_kept)  # each once, and no other
     assert len(read) < len(list(head.files())) / 2
+
+
+def _check(repo: Path, cache: Path) -> int:
+    return subprocess.run([sys.executable, "-m", "generator", "check", "okrs"], cwd=repo, capture_output=True,
+                          check=False, env={**os.environ, "OKR_CACHE_DIR": str(cache)}).returncode
+
+
+def test_a_check_of_a_clean_checkout_is_kept_under_gits_id_of_the_folder(repo: Path, tmp_path: Path) -> None:
+    """Only when the files are exactly HEAD's: an uncommitted edit, or a file git does not have, is not HEAD."""
+    tree = git(repo, "rev-parse", "HEAD:okrs").strip()
+    by_tree = tmp_path / "cache" / "check" / f"{checkcache.tree_key('okrs', tree)}.json"
+    for change in (lambda: CHECKIN(repo), lambda: (repo / "okrs" / "notes.txt").write_text("x", encoding="utf-8")):
+        change()
+        _check(repo, tmp_path / "cache")
+        assert not by_tree.exists()
+        git(repo, "checkout", "-q", "--", ".")
+        git(repo, "clean", "-qfd")
+    (repo / "okrs" / ".editor-settings").write_text("hidden files are not part of a tree", encoding="utf-8")
+    assert _check(repo, tmp_path / "cache") == 0
+    assert by_tree.is_file()
