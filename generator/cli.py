@@ -298,14 +298,26 @@ def _keep_under_git_tree(path: Path, files: dict[str, bytes | None], outcome: ch
     """When the folder holds exactly what git's HEAD holds there (a CI checkout), the outcome is also kept
     under git's id of the folder, where ``okr diff`` looks first: it then reads no file it does not compare."""
     try:
-        repo = top_level(path)
-        inside = path.resolve().relative_to(repo).as_posix()
-        listed = list_revision(repo, "HEAD", "" if inside == "." else inside)
+        repo, inside = _in_repository(path)
+        listed = list_revision(repo, "HEAD", inside)
     except (GitError, ValueError, OSError):
         return  # not in git, or no commit yet
     visible = Revision(listed.tree, {name: blob for name, blob in listed.files.items() if _visible(name)})
     if listed.tree and holds_revision(files, visible):
-        checkcache.store(cache, checkcache.tree_key(inside.strip("/") if inside != "." else ".", listed.tree), outcome)
+        checkcache.store(cache, checkcache.tree_key(_shown_in_diff(inside), listed.tree), outcome)
+
+
+def _in_repository(folder: Path) -> tuple[Path, str]:
+    """The top of the git work tree that holds ``folder``, and the folder's path below it ("" at the top);
+    raises ``GitError`` outside one, ``ValueError`` for a folder outside it."""
+    repo = top_level(folder if folder.is_dir() else Path.cwd())
+    inside = (Path.cwd() / folder).resolve().relative_to(repo).as_posix()
+    return repo, "" if inside == "." else inside
+
+
+def _shown_in_diff(inside: str) -> str:
+    """How ``okr diff`` shows the tree at ``inside``: as ``okr check`` shows the folder it is given."""
+    return inside.strip("/") or "."
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -316,7 +328,7 @@ def _check(args: argparse.Namespace) -> int:
     shown = args.path.rstrip("/") or "/"
     outcome = _checked(path, shown, None if args.no_cache else checkcache.default_folder(), _parse_cache(args))
     problems = report.promote_warnings(outcome.problems) if args.strict else outcome.problems
-    failed = any(p.severity.value == "error" for p in problems)
+    failed = _has_errors(problems)
     sys.stdout.write(report.render(problems, args.format))
     if args.format == "text":
         print(report.summary(shown, outcome.summary, problems), file=sys.stderr if problems else sys.stdout)
@@ -475,15 +487,13 @@ def _diff(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     folder = Path(args.path)
     try:
-        repo = top_level(folder if folder.is_dir() else Path.cwd())
-        inside = (Path.cwd() / folder).resolve().relative_to(repo).as_posix()
-        inside = "" if inside == "." else inside  # the repository's top
+        repo, inside = _in_repository(folder)
         base_listed = list_revision(repo, args.base, inside)
         head_listed = list_revision(repo, args.head, inside) if args.head else None
     except (GitError, ValueError) as exc:
         print(f"okr diff: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    shown = inside.strip("/") or "."  # as okr check shows the folder it is given
+    shown = _shown_in_diff(inside)
     blobs = BlobStore(repo)  # files are read from git only when needed, and each once
     base_tree = read_files(blobs.files(base_listed), shown)
     head_keys: list[Callable[[], str | None]] = []

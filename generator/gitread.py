@@ -145,22 +145,13 @@ def holds_revision(files: Mapping[str, bytes | None], listed: Revision) -> bool:
     return True
 
 
-def read_revision(repo: Path, revision: str, folder: str, blobs: dict[str, bytes] | None = None) -> SourceTree:
+def read_revision(repo: Path, revision: str, folder: str, blobs: BlobStore | None = None) -> SourceTree:
     """The OKR tree at ``folder`` (relative to the repository's top) as it is in ``revision``, read whole.
-    ``blobs`` holds file contents by object id, read before and kept for the next call: two revisions a
-    few files apart read each file once."""
-    return read_files(revision_files(repo, revision, folder, blobs), folder.strip("/"))
-
-
-def revision_files(repo: Path, revision: str, folder: str, blobs: dict[str, bytes] | None = None,
-                   ) -> dict[str, bytes | None]:
-    """The files under ``folder`` in ``revision`` (path inside it -> bytes, ``None`` for a symbolic link),
-    read whole; ``blobs`` as for ``read_revision``."""
-    listed = list_revision(repo, revision, folder)
-    blobs = {} if blobs is None else blobs
-    blobs.update(_blobs(repo, [sha for mode, sha in listed.files.values()
-                               if mode != SYMLINK_MODE and sha not in blobs]))
-    return {relative: None if mode == SYMLINK_MODE else blobs[sha] for relative, (mode, sha) in listed.files.items()}
+    ``blobs`` keeps what it read for the next call: two revisions a few files apart read each file once."""
+    store = BlobStore(repo) if blobs is None else blobs
+    tree = read_files(store.files(list_revision(repo, revision, folder)), folder.strip("/"))
+    store.fetch_tree(tree)
+    return tree
 
 
 def _blobs(repo: Path, shas: list[str]) -> dict[str, bytes]:

@@ -222,7 +222,7 @@ def test_a_second_revision_reads_only_the_files_the_first_did_not_have(repo: Pat
         return original(where, shas)
 
     monkeypatch.setattr(gitread, "_blobs", counted)
-    blobs: dict[str, bytes] = {}
+    blobs = gitread.BlobStore(repo)
     base = gitread.read_revision(repo, "HEAD~1", "okrs", blobs)
     head = gitread.read_revision(repo, "HEAD", "okrs", blobs)
     assert [len(shas) for shas in asked] == [3, 1]  # three files; one of them changed

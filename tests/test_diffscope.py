@@ -158,7 +158,7 @@ def test_a_base_side_with_errors_in_a_changed_file_is_read_whole(repo: Path) -> 
 
 
 def _trees(repo: Path) -> tuple[SourceTree, SourceTree]:
-    blobs: dict[str, bytes] = {}
+    blobs = gitread.BlobStore(repo)
     return read_revision(repo, "HEAD~1", "okrs", blobs), read_revision(repo, "HEAD", "okrs", blobs)
 
 
