@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,22 +34,29 @@ def default_folder() -> Path | None:
     return None if folder is None else folder / "check"
 
 
-def key(shown: str, files: Mapping[str, bytes | None]) -> str:
-    """One hash of the tree as shown, every path and every byte (``None``: a symbolic link)."""
+def key(shown: str, files: Mapping[str, bytes | None], folders: Iterable[str] = ()) -> str:
+    """One hash of the tree as shown, every path and every byte (``None``: a symbolic link), and every
+    folder (an empty one is a team without a team file)."""
     # the checker's own code, not only its release: a tree checked by other code is checked again
-    digest = hashlib.sha256(f"okr-site {validator_version()} {FORMAT} {shown}\n".encode())
+    digest = hashlib.sha256(_bytes(f"okr-site {validator_version()} {FORMAT} {shown}\n"))
     for path in sorted(files):
         content = files[path]
-        # a name that is not UTF-8 comes as surrogate escapes, from the disk and from git alike
-        digest.update(f"{path}\0{'link' if content is None else len(content)}\0".encode("utf-8", "surrogateescape"))
+        digest.update(_bytes(f"{path}\0{'link' if content is None else len(content)}\0"))
         digest.update(content or b"")
+    for folder in sorted(folders):
+        digest.update(_bytes(f"{folder}/\0folder\0"))
     return digest.hexdigest()
 
 
 def tree_key(shown: str, tree: str) -> str:
     """The key of a folder git knows by ``tree`` (its tree id): the same id, the very same files, so
     its outcome is found without reading them."""
-    return hashlib.sha256(f"okr-site {validator_version()} {FORMAT} {shown}\ngit tree {tree}\n".encode()).hexdigest()
+    return hashlib.sha256(_bytes(f"okr-site {validator_version()} {FORMAT} {shown}\ngit tree {tree}\n")).hexdigest()
+
+
+def _bytes(text: str) -> bytes:
+    # a name that is not UTF-8 comes as surrogate escapes, from the disk and from git alike
+    return text.encode("utf-8", "surrogateescape")
 
 
 def load(folder: Path, cache_key: str) -> Outcome | None:

@@ -16,7 +16,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from generator.gitread import (
     same_content,
     top_level,
 )
-from generator.load import ID_PATTERN, SourceTree, inside_path, read_files, read_tree
+from generator.load import ID_PATTERN, SourceTree, inside_path, printable, read_files, read_tree
 from generator.modelcache import ModelCache
 from generator.pages import SiteOptions
 from generator.parsecache import ParseCache
@@ -161,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="output format (default: markdown, for a pull-request comment)")
     diff.add_argument("--include-private", action="store_true",
                       help="include private objectives (never in a comment everyone can read)")
+    diff.add_argument("--no-cache", action="store_true",
+                      help="read and check both revisions whole, keeping nothing (the cache folder is not used)")
     _add_as_of(diff)
     status = _subcommand(
         commands, "status", "show progress and status of a period in the terminal",
@@ -275,11 +277,11 @@ def _parse_cache(args: argparse.Namespace) -> ParseCache:
 
 def _checked(path: Path, shown: str, cache: Path | None, parses: ParseCache) -> checkcache.Outcome:
     """The check's problems and contents: from the cache when no file changed since it was stored."""
-    cache_key, files = "", {}
+    cache_key, files, folders = "", {}, set[str]()
     if cache is not None:
         try:
-            files = _files_of(path)
-            cache_key = checkcache.key(shown, files)
+            files = _files_of(path, folders)
+            cache_key = checkcache.key(shown, files, folders)
         except OSError:  # an unreadable file: the check itself reports it, with its path
             cache = None
     if cache is not None and (cached := checkcache.load(cache, cache_key)) is not None:
@@ -289,12 +291,12 @@ def _checked(path: Path, shown: str, cache: Path | None, parses: ParseCache) -> 
     outcome = checkcache.Outcome(result.problems, report.contents(result.company))
     if cache is not None:
         checkcache.store(cache, cache_key, outcome)
-        _keep_under_git_tree(path, files, outcome, cache)
+        _keep_under_git_tree(path, files, folders, outcome, cache)
     return outcome
 
 
-def _keep_under_git_tree(path: Path, files: dict[str, bytes | None], outcome: checkcache.Outcome,
-                         cache: Path) -> None:
+def _keep_under_git_tree(path: Path, files: dict[str, bytes | None], folders: set[str],
+                         outcome: checkcache.Outcome, cache: Path) -> None:
     """When the folder holds exactly what git's HEAD holds there (a CI checkout), the outcome is also kept
     under git's id of the folder, where ``okr diff`` looks first: it then reads no file it does not compare."""
     try:
@@ -303,7 +305,7 @@ def _keep_under_git_tree(path: Path, files: dict[str, bytes | None], outcome: ch
     except (GitError, ValueError, OSError):
         return  # not in git, or no commit yet
     visible = Revision(listed.tree, {name: blob for name, blob in listed.files.items() if _visible(name)})
-    if listed.tree and holds_revision(files, visible):
+    if listed.tree and folders == _folders_in(listed.files) and holds_revision(files, visible):
         checkcache.store(cache, checkcache.tree_key(_shown_in_diff(inside), listed.tree), outcome)
 
 
@@ -317,7 +319,12 @@ def _in_repository(folder: Path) -> tuple[Path, str]:
 
 def _shown_in_diff(inside: str) -> str:
     """How ``okr diff`` shows the tree at ``inside``: as ``okr check`` shows the folder it is given."""
-    return inside.strip("/") or "."
+    return printable(inside.strip("/") or ".")
+
+
+def _shown(path: str) -> str:
+    """How the folder given on the command line is shown in messages and in the paths of problems."""
+    return printable(path.rstrip("/") or "/")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -325,7 +332,7 @@ def _check(args: argparse.Namespace) -> int:
     if not path.is_dir():
         print(f"okr check: '{args.path}' is not a folder (give the folder that holds team.yaml)", file=sys.stderr)
         return EXIT_USAGE
-    shown = args.path.rstrip("/") or "/"
+    shown = _shown(args.path)
     outcome = _checked(path, shown, None if args.no_cache else checkcache.default_folder(), _parse_cache(args))
     problems = report.promote_warnings(outcome.problems) if args.strict else outcome.problems
     failed = _has_errors(problems)
@@ -349,7 +356,7 @@ def _status(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"okr status: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    shown = args.path.rstrip("/") or "/"
+    shown = _shown(args.path)
     tree = read_tree(path, shown)
     result = _checked_showing_progress("okr status", tree, _parse_cache(args))
     if result.company is None:
@@ -392,7 +399,7 @@ def _generate(args: argparse.Namespace) -> int:
     if as_of is None:
         return EXIT_USAGE
     templates = Path(args.templates_dir) if args.templates_dir else None
-    generated = generate(source, args.path.rstrip("/") or "/", as_of=as_of, include_private=args.include_private,
+    generated = generate(source, _shown(args.path), as_of=as_of, include_private=args.include_private,
                          options=SiteOptions(args.language, templates))
     sys.stdout.write(report.render(generated.problems, "text"))
     if generated.failed:
@@ -501,18 +508,22 @@ def _diff(args: argparse.Namespace) -> int:
         head_tree = read_files(blobs.files(head_listed), shown)
         if head_listed.tree:
             head_keys.append(lambda: checkcache.tree_key(shown, head_listed.tree))
-        head_keys.append(lambda: _outcome_key(shown, _read_whole(blobs, head_tree, head_listed)))
+        head_keys.append(lambda: _git_key(blobs, head_tree, head_listed, shown))
     else:
         head_tree = read_tree(folder, shown)
         blobs.fetch_tree(base_tree)  # compared with files on disk, byte by byte
-        head_keys.append(lambda: _outcome_key(shown, files) if (files := _files_of_or_none(folder)) else None)
+        head_keys.append(lambda: _disk_key(folder, shown))
     head_name = args.head or "the working tree"
     # Two whole companies stay alive until the end, and reading and comparing them makes many small
     # objects: each full collection would walk both companies again, for nothing (the model has no
     # cycles, and this process ends with the command).
     gc.disable()
-    head_result, base_result = _diff_sides(base_tree, head_tree, head_keys, _parse_cache(args), blobs,
-                                           None if getattr(args, "no_cache", False) else checkcache.default_folder())
+    try:
+        head_result, base_result = _diff_sides(base_tree, head_tree, head_keys, _parse_cache(args), blobs,
+                                               None if args.no_cache else checkcache.default_folder())
+    except GitError as exc:  # a file git cannot read is reported with the file; this is git itself failing
+        print(f"okr diff: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if head_result.company is None:
         sys.stdout.write(okr_diff.render(okr_diff.problems_only(args.base, head_name, as_of, head_result.errors),
                                          args.format))
@@ -521,26 +532,51 @@ def _diff(args: argparse.Namespace) -> int:
     changes = okr_diff.compare(
         public_view(base_company, include_private=args.include_private) if base_company else None,
         public_view(head_result.company, include_private=args.include_private),
-        as_of=as_of, base_raw=base_company, base_name=args.base, head_name=head_name)
+        as_of=as_of, base_raw=base_company, base_name=args.base, head_name=head_name,
+        base_problems=base_result.errors if base_company is None and base_listed.files else ())
     sys.stdout.write(okr_diff.render(changes, args.format))
     return EXIT_OK
 
 
-def _read_whole(blobs: BlobStore, tree: SourceTree, listed: Revision) -> dict[str, bytes | None]:
+def _git_key(blobs: BlobStore, tree: SourceTree, listed: Revision, shown: str) -> str | None:
+    """The key ``okr check`` keeps the outcome of ``listed``'s files under; ``None`` when git cannot read one
+    (the check then reports it, and keeps nothing)."""
     blobs.fetch_tree(tree)
-    return {path: None if blob is None else blob() for path, blob in blobs.files(listed).items()}
-
-
-def _files_of_or_none(folder: Path) -> dict[str, bytes | None] | None:
     try:
-        return _files_of(folder)
-    except OSError:  # an unreadable file: the check reports it, and no outcome is kept
+        files = {path: None if blob is None else blob() for path, blob in blobs.files(listed).items()}
+    except OSError:
         return None
+    return _outcome_key(shown, files, _folders_in(files))
 
 
-def _outcome_key(shown: str, files: dict[str, bytes | None]) -> str:
-    """The key ``okr check`` keeps its outcome for these files under (hidden files are not part of a tree)."""
-    return checkcache.key(shown, {path: content for path, content in files.items() if _visible(path)})
+def _disk_key(folder: Path, shown: str) -> str | None:
+    """The key ``okr check`` keeps the outcome of ``folder`` under; ``None`` when a file cannot be read
+    (the check reports it, and keeps nothing)."""
+    folders: set[str] = set()
+    try:
+        files = _files_of(folder, folders)
+    except OSError:
+        return None
+    return _outcome_key(shown, files, folders)
+
+
+def _outcome_key(shown: str, files: dict[str, bytes | None], folders: set[str]) -> str:
+    """The key ``okr check`` keeps its outcome for these files and folders under (hidden files are not
+    part of a tree)."""
+    return checkcache.key(shown, {path: content for path, content in files.items() if _visible(path)}, folders)
+
+
+def _folders_in(paths: Iterable[str]) -> set[str]:
+    """The folders of a tree that holds ``paths``: each is read as a team, even one that holds only hidden
+    files (``x/.gitkeep``), so it is part of what a check's outcome is kept for."""
+    folders = set()
+    for path in paths:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            if parts[depth - 1].startswith("."):
+                break
+            folders.add("/".join(parts[:depth]))
+    return folders
 
 
 def _diff_sides(base_tree: SourceTree, head_tree: SourceTree, head_keys: Sequence[Callable[[], str | None]],
@@ -610,7 +646,7 @@ def _checkin(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"okr checkin: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    shown = args.path.rstrip("/") or "/"
+    shown = _shown(args.path)
     files = _readable(source, "checkin")
     if files is None:
         return EXIT_PROBLEMS
@@ -668,10 +704,10 @@ def _readable(source: Path, command: str) -> dict[str, bytes | None] | None:
         return None
 
 
-def _files_of(source: Path) -> dict[str, bytes | None]:
-    """Every file of the tree (hidden ones aside; ``None`` for a symbolic link), as the check reads it.
-    Walked with ``os.scandir``: ``Path.rglob``, sorting paths and testing each twice took most of a check
-    of 10,000 teams with nothing changed."""
+def _files_of(source: Path, folders: set[str] | None = None) -> dict[str, bytes | None]:
+    """Every file of the tree (hidden ones aside; ``None`` for a symbolic link), as the check reads it;
+    ``folders`` gets every folder, empty ones too. Walked with ``os.scandir``: ``Path.rglob``, sorting paths
+    and testing each twice took most of a check of 10,000 teams with nothing changed."""
     files: dict[str, bytes | None] = {}
 
     def walk(folder: str, prefix: str) -> None:
@@ -683,6 +719,8 @@ def _files_of(source: Path) -> dict[str, bytes | None]:
                 if entry.is_symlink():
                     files[relative] = None  # reported by the check as a symbolic link
                 elif entry.is_dir():
+                    if folders is not None:
+                        folders.add(relative)
                     walk(entry.path, relative + "/")
                 elif entry.is_file():
                     files[relative] = Path(entry.path).read_bytes()
@@ -706,7 +744,7 @@ def _export(args: argparse.Namespace) -> int:
     as_of = _as_of(args, "export")
     if as_of is None:
         return EXIT_USAGE
-    tree = read_tree(source, args.path.rstrip("/") or "/")
+    tree = read_tree(source, _shown(args.path))
     result = _checked_showing_progress("okr export", tree, _parse_cache(args))
     if result.company is None:
         sys.stderr.write(report.render(result.errors, "text"))
@@ -740,7 +778,7 @@ def _new_period(args: argparse.Namespace) -> int:
     as_of = _as_of(args, "new-period")
     if as_of is None:
         return EXIT_USAGE
-    shown = args.path.rstrip("/") or "/"
+    shown = _shown(args.path)
     files = _readable(source_dir, "new-period")
     if files is None:
         return EXIT_PROBLEMS
@@ -816,7 +854,7 @@ def _import(args: argparse.Namespace) -> int:
     if existing is None:
         return EXIT_PROBLEMS
     new = {path: text.encode("utf-8") for path, text in imported.files.items() if path not in existing}
-    result = validate(read_files({**existing, **new}, args.out.rstrip("/") or "/"))
+    result = validate(read_files({**existing, **new}, _shown(args.out)))
     if result.company is None:
         sys.stdout.write(report.render(result.errors, "text"))
         print("okr import: the imported files would not pass okr check; nothing was written", file=sys.stderr)

@@ -111,8 +111,10 @@ class Diff:
 
 
 def compare(base: Company | None, head: Company, *, as_of: dt.date, base_raw: Company | None = None,
-            base_name: str = "base", head_name: str = "head") -> Diff:
-    """The changes from ``base`` to ``head``; ``base_raw`` (with private content) tells what was private."""
+            base_name: str = "base", head_name: str = "head", base_problems: Iterable[Problem] = ()) -> Diff:
+    """The changes from ``base`` to ``head``; ``base_raw`` (with private content) tells what was private.
+    ``base_problems``: the errors that left ``base`` unread (``None``), said with the diff, since against
+    an empty base every objective is new."""
     base_objectives = {o.ref: o for o in base.objectives()} if base is not None else {}
     was_private = {o.ref for o in base_raw.objectives() if o.private} if base_raw is not None else set()
     changes: list[Change] = []
@@ -133,7 +135,7 @@ def compare(base: Company | None, head: Company, *, as_of: dt.date, base_raw: Co
         changes.append(_Context(base, old, as_of, None).change(Kind.OBJECTIVE_REMOVED, before=old.title))
     groups = _groups(changes, head, base)
     ordered = tuple(change for _, _, group in groups for change in group)
-    return Diff(base_name, head_name, as_of, ordered, groups=groups)
+    return Diff(base_name, head_name, as_of, ordered, base_problems=tuple(base_problems), groups=groups)
 
 
 @dataclass(slots=True)
@@ -262,6 +264,8 @@ def as_json(diff: Diff) -> dict[str, Any]:
         "base": diff.base, "head": diff.head, "as_of": diff.as_of.isoformat(), "headline": diff.headline,
         "errors": [{"file": p.location.file, "line": p.location.line, "column": p.location.column,
                     "code": p.code, "message": p.message} for p in diff.head_problems],
+        "base_errors": [{"file": p.location.file, "line": p.location.line, "column": p.location.column,
+                         "code": p.code, "message": p.message} for p in diff.base_problems],
         "changes": [_change_json(c) for c in diff.changes],
     }
 

@@ -18,7 +18,7 @@ from generator.schema import Field, Kind, Shape
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 KINDS = ("period", "team", "people")
-REFERENCE_PATTERN = r"^[a-z][a-z0-9-]*(/\d{4}(-(H[12]|Q[1-4]))?)?/[a-z][a-z0-9-]*(/[a-z][a-z0-9-]*)?$"
+REFERENCE_PATTERN = r"^[a-z][a-z0-9-]*(/[0-9]{4}(-(H[12]|Q[1-4]))?)?/[a-z][a-z0-9-]*(/[a-z][a-z0-9-]*)?$"
 URL_PATTERN = ("^(?:" + "|".join("".join(f"[{c.upper()}{c}]" for c in scheme) + ":" for scheme in SAFE_SCHEMES)
                + r"|(?![A-Za-z][A-Za-z0-9+.-]*:)(?!//))[^\s\\]*$")
 TEXT = {"type": ["string", "number"]}

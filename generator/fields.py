@@ -17,8 +17,8 @@ from generator.errors import Location, Problem, error
 from generator.load import ID_PATTERN, YamlMapping, YamlNode, YamlScalar, YamlSequence
 from generator.schema import MAX_ID, MAX_LIST, MAX_TITLE, Field, Kind, Shape
 
-NUMBER_PATTERN = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NUMBER_PATTERN = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = ("http", "https", "mailto")
 MAX_NUMBER_TEXT = 40
@@ -271,7 +271,7 @@ def _text(node: YamlScalar, spec: Field, problems: list[Problem]) -> str | None:
     return node.text
 
 
-SIMPLE_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,29})(?:\.\d{1,8})?")
+SIMPLE_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,29})(?:\.[0-9]{1,8})?")
 """Numbers as people and spreadsheets write them (7, -12, 0.25, 1500.5): read without the checks below."""
 
 
@@ -299,12 +299,12 @@ def _number(node: YamlScalar, spec: Field, problems: list[Problem]) -> float | i
         problem = f"'{name}' must be a finite number, not {text}"
     elif not NUMBER_PATTERN.match(text):
         problem = f"'{name}' must be {wanted}, not '{_clip(text)}'"
-    elif re.match(r"^[-+]?0\d", text):
+    elif re.match(r"^[-+]?0[0-9]", text):
         problem = (f"'{text}' has a leading zero, which YAML 1.1 reads as an octal number: "
                    f"write {text.lstrip('+-').lstrip('0') or '0'}")
     elif len(text) > MAX_NUMBER_TEXT:
         problem = f"'{name}' has {len(text)} characters; numbers are limited to {MAX_NUMBER_TEXT}"
-    elif spec.kind is Kind.INTEGER and not re.match(r"^[-+]?\d+$", text):
+    elif spec.kind is Kind.INTEGER and not re.match(r"^[-+]?[0-9]+\Z", text):
         problem = f"'{name}' must be a whole number, not {text}"
     if problem is not None:
         problems.append(error(node.location, "wrong-type", problem))
@@ -415,7 +415,7 @@ def valid_url(text: str, name: str, location: Location, problems: list[Problem])
     return True
 
 
-EMAIL = re.compile(r"^[^@\s<>()\[\]\\,;:\"`]+@[^@\s<>()\[\]\\,;:\"`]+\.[^@\s<>()\[\]\\,;:\"`.]+$")
+EMAIL = re.compile(r"^[^@\s<>()\[\]\\,;:\"`]+@[^@\s<>()\[\]\\,;:\"`]+\.[^@\s<>()\[\]\\,;:\"`.]+\Z")
 
 
 def valid_email(text: str, name: str, location: Location, problems: list[Problem]) -> bool:

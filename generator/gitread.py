@@ -6,6 +6,7 @@ the listing, and one ``cat-file --batch`` for every blob read (none for a file r
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import subprocess
 import tempfile
@@ -98,6 +99,9 @@ class BlobStore:
     def read(self, sha: str) -> bytes:
         if sha not in self._blobs:
             self.fetch([sha])
+        if sha not in self._blobs:
+            raise GitError(f"git has no object {sha}: in a shallow or partial clone, fetch the commits compared "
+                           "(for example actions/checkout with fetch-depth: 0)")
         return self._blobs[sha]
 
     def files(self, revision: Revision) -> dict[str, Blob | None]:
@@ -117,7 +121,7 @@ class Blob:
         try:
             return self.store.read(self.sha)
         except GitError as exc:
-            raise OSError(f"git could not read it: {exc}") from None
+            raise OSError(errno.EIO, f"git could not read it: {exc}") from None  # the load reports strerror
 
 
 def same_content(old: SourceFile, new: SourceFile) -> bool:
@@ -155,6 +159,7 @@ def read_revision(repo: Path, revision: str, folder: str, blobs: BlobStore | Non
 
 
 def _blobs(repo: Path, shas: list[str]) -> dict[str, bytes]:
+    """The blobs git has of ``shas``; one it does not have (a shallow clone) is left out."""
     unique = list(dict.fromkeys(shas))
     if not unique:
         return {}
@@ -163,10 +168,14 @@ def _blobs(repo: Path, shas: list[str]) -> dict[str, bytes]:
     position = 0
     for sha in unique:
         header_end = output.index(b"\n", position)
-        _, _, size = output[position:header_end].decode().split()
-        start = header_end + 1
-        blobs[sha] = output[start: start + int(size)]
-        position = start + int(size) + 1
+        header = output[position:header_end].decode().split()
+        position = header_end + 1
+        if len(header) != 3:  # "<sha> missing", or "ambiguous"
+            continue
+        size = int(header[2])
+        if header[1] == "blob":
+            blobs[sha] = output[position: position + size]
+        position += size + 1
     return blobs
 
 

@@ -46,7 +46,7 @@ class _UntypedLoader(SafeLoader):
         pass
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 24
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*\Z")
 TEAM_FILE = "team.yaml"
 PEOPLE_FILE = "people.yaml"
 
@@ -187,9 +187,16 @@ class SourceTree:
 
 def display_path(root: str, relative: str) -> str:
     root = root.rstrip("/") or "/"
+    relative = printable(relative)
     if root in (".", ""):
         return relative
     return f"{root}/{relative}" if relative else root
+
+
+def printable(name: str) -> str:
+    """A path as it can be shown and written: a name that is not UTF-8 comes from the disk and from git as
+    surrogate escapes, which no text output takes; such bytes show as U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def inside_path(root: str, shown: str) -> str:
@@ -449,6 +456,7 @@ def _read(root_listing: Callable[[], list[Entry]], shown: str) -> SourceTree:
     problems: list[Problem] = []
     folders: list[TeamFolder] = []
     people: list[SourceFile | None] = [None]
+    shown = printable(shown)
     _walk(root_listing, "", None, shown, folders, people, problems)
     return SourceTree(shown, tuple(folders), people[0], tuple(problems))
 
@@ -490,7 +498,7 @@ def _walk(listing: Callable[[], list[Entry]], relative: str, parent: str | None,
         elif name.endswith(".yaml") and (period := _period_named(name[: -len(".yaml")])) is not None:
             periods.append((period, SourceFile(child_shown, entry.read)))
         else:
-            problems.append(error(location, "unknown-file", _unknown_file_message(name, parent is None)))
+            problems.append(error(location, "unknown-file", _unknown_file_message(printable(name), parent is None)))
     if team_file is None:
         problems.append(error(Location(display_path(shown, f"{relative}/{TEAM_FILE}" if relative else TEAM_FILE)),
                               "missing-team-file",
@@ -525,7 +533,7 @@ def _unknown_file_message(name: str, at_root: bool) -> str:
 def _period_guess(stem: str) -> str | None:
     """A likely intended period name for a misspelt one: ``2026-q4``, ``Q4-2026``, ``2026Q4``, ``FY2026``."""
     compact = re.sub(r"[^0-9A-Za-z]", "", stem).upper().replace("FY", "")
-    match = re.fullmatch(r"(\d{4})([HQ][1-4])?|([HQ][1-4])(\d{4})", compact)
+    match = re.fullmatch(r"([0-9]{4})([HQ][1-4])?|([HQ][1-4])([0-9]{4})", compact)
     if match is None:
         return None
     year = match[1] or match[4]

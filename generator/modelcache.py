@@ -19,6 +19,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from generator import __version__
 from generator.errors import Location, Problem, Severity
 from generator.fields import CONTROL_CHARACTER, TextItem, valid_url
@@ -41,14 +43,15 @@ from generator.schema import MAX_ID
 from generator.validate import UNRESOLVED, PeriodKey, Reuse, Validated
 
 FORMAT = 1
-VALIDATOR_MODULES = ("errors", "periods", "load", "schema", "fields", "model", "validate", "modelcache")
+VALIDATOR_MODULES = ("errors", "periods", "load", "parsecache", "schema", "fields", "model", "validate", "modelcache")
 """The code a period's validation runs: an edit to any of them makes every entry a different one."""
 
 
 @functools.cache
 def validator_version() -> str:
     """The release and the code a check runs: caches of what a check found are keyed by it."""
-    digest = hashlib.sha256(__version__.encode())
+    # PyYAML's release too: its scanner decides what a file says, and where
+    digest = hashlib.sha256(f"{__version__} {yaml.__version__} {yaml.__with_libyaml__}".encode())
     for name in VALIDATOR_MODULES:
         digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
     return digest.hexdigest()
@@ -57,7 +60,7 @@ def validator_version() -> str:
 def entry_key(key: PeriodKey) -> str:
     text = "\n".join((str(FORMAT), validator_version(), key.content, key.path, key.team, str(key.period),
                       str(key.fiscal_year_start)))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class ModelCache(Reuse):

@@ -11,7 +11,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[HQ])(?P<index>[1-4]))?$")
+PERIOD_PATTERN = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<kind>[HQ])(?P<index>[1-4]))?\Z")
 
 
 class PeriodKind(enum.Enum):
@@ -130,7 +130,7 @@ def resolve_as_of(option: str | None, source_date_epoch: str | None, today: dt.d
     message for the user when a given value is malformed."""
     if option:
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", option):
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", option):
                 raise ValueError
             return dt.date.fromisoformat(option)
         except ValueError:

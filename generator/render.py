@@ -150,7 +150,7 @@ def attribute(value: object) -> Markup:
     return Markup("".join(out))
 
 
-IDENTIFIER = re.compile(r"^[A-Za-z0-9_./#-]*$")
+IDENTIFIER = re.compile(r"^[A-Za-z0-9_./#-]*\Z")
 
 
 def identifier(value: object) -> Markup:

@@ -18,7 +18,16 @@ from typing import NamedTuple, TypeVar
 from generator import schema
 from generator.errors import Location, Problem, error, sorted_problems, warning
 from generator.fields import TextItem, Values, bad_id_message, read
-from generator.load import ID_PATTERN, Document, SourceFile, SourceTree, TeamFolder, YamlMapping, display_path
+from generator.load import (
+    ID_PATTERN,
+    Document,
+    SourceFile,
+    SourceTree,
+    TeamFolder,
+    YamlMapping,
+    display_path,
+    printable,
+)
 from generator.model import (
     Alignment,
     CheckIn,
@@ -189,7 +198,7 @@ def _team_ids(tree: SourceTree, company_id: str, context: _Context) -> dict[str,
         team_id = company_id if folder.parent is None else folder.folder_id
         where = Location(display_path(tree.root, folder.relative_path))
         if folder.parent is not None and (not ID_PATTERN.match(team_id) or len(team_id) > schema.MAX_ID):
-            context.problems.append(error(where, "bad-id", bad_id_message(team_id, "team folder")))
+            context.problems.append(error(where, "bad-id", bad_id_message(printable(team_id), "team folder")))
         elif team_id in RESERVED_IDS:
             context.problems.append(error(where, "reserved-id",
                                           f"'{team_id}' is a name the site uses for its own pages: rename the folder"))

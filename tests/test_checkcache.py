@@ -47,6 +47,18 @@ def test_a_changed_file_is_checked_again(okrs: Path, capsys: pytest.CaptureFixtu
     assert "unknown key 'nmae'" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("inside", [[], [".gitkeep"]])
+def test_a_new_folder_without_files_is_checked_again(okrs: Path, capsys: pytest.CaptureFixture[str],
+                                                     inside: list[str]) -> None:
+    """A folder is a team even with no file git or the check would read in it: it needs a team file."""
+    assert main(["check", "okrs"]) == 0
+    (okrs / "marketing" / "events").mkdir()
+    for name in inside:
+        (okrs / "marketing" / "events" / name).write_text("", encoding="utf-8")
+    assert main(["check", "okrs"]) == 1
+    assert "okrs/marketing/events/team.yaml:1:1: error[missing-team-file]" in capsys.readouterr().out
+
+
 def test_a_damaged_cache_entry_is_ignored(okrs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "okrs"]) == 0
     expected = capsys.readouterr().out
@@ -102,3 +114,5 @@ def test_the_key_holds_the_checkers_code_and_every_name() -> None:
         patch.setattr(checkcache, "validator_version", lambda: "another checker")
         assert checkcache.key("okrs", files) != mine
     assert checkcache.key("okrs", {**files, "caf\udce9/team.yaml": b"name: Caf\n"}) != mine
+    assert checkcache.key("caf\udce9", files) != checkcache.key("caf\udce8", files)
+    assert checkcache.tree_key("caf\udce9", "a" * 40) != checkcache.tree_key("caf\udce8", "a" * 40)

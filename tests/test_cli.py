@@ -67,6 +67,19 @@ def test_json_of_a_clean_tree_is_an_empty_list(capsys: pytest.CaptureFixture[str
     assert (code, json.loads(out)) == (0, [])
 
 
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "gitlab"])
+def test_names_that_are_not_utf8_are_shown_not_a_crash(tmp_path: Path, output_format: str) -> None:
+    """Such bytes come from the disk as surrogate escapes, which no output takes; they show as U+FFFD."""
+    root = tmp_path / os.fsdecode(b"okr\xff")
+    write_tree(root, {"team.yaml": "name: A\n", os.fsdecode(b"caf\xe9/team.yaml"): "name: B\n"})
+    done = subprocess.run([sys.executable, "-m", "generator", "check", os.fsdecode(b"okr\xff"), "--format",
+                           output_format], cwd=tmp_path, capture_output=True, check=False,
+                          env={**os.environ, "OKR_CACHE_DIR": str(tmp_path / "cache"), "PYTHONIOENCODING": "utf-8"})
+    assert (done.returncode, b"internal error" in done.stderr) == (1, False), done.stderr
+    assert "okr\ufffd/caf\ufffd".encode() in done.stdout
+    assert "team folder 'caf\ufffd' is not a valid id".encode() in done.stdout
+
+
 @pytest.mark.parametrize("args", [["check", "/no/such/folder"], ["check", "--format", "xml"], ["frobnicate"], []])
 def test_bad_usage_exits_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:

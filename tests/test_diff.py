@@ -170,6 +170,36 @@ def test_errors_in_head_come_first(repo: Path) -> None:
     ]
 
 
+def test_a_base_with_errors_is_said_before_a_diff_against_nothing(repo: Path) -> None:
+    edit(repo, "        target: 50\n", "        tagret: 50\n")
+    commit(repo, "broken")
+    edit(repo, "        tagret: 50\n", "        target: 50\n")
+    commit(repo, "mended")
+    lines = text_of(repo, "HEAD~1", "HEAD").splitlines()
+    assert lines[:5] == [
+        "HEAD~1 has 2 errors, so it is read as an empty tree: everything in HEAD shows as new.",
+        "- okrs/support/2026-Q4.yaml:6:9 missing-key: key result has 'start' but no 'target': add the value to reach",
+        "- okrs/support/2026-Q4.yaml:9:9 unknown-key: unknown key 'tagret' in key result (did you mean 'target'?)",
+        "",
+        "OKR changes: 1 check-in, 1 new objective"]
+    data = json.loads(okr_diff(repo, "HEAD~1", "HEAD", "--format", "json").stdout)
+    assert [(e["file"], e["line"], e["code"]) for e in data["base_errors"]] == [
+        ("okrs/support/2026-Q4.yaml", 6, "missing-key"), ("okrs/support/2026-Q4.yaml", 9, "unknown-key")]
+
+
+def test_a_first_change_that_adds_the_okr_folder_is_all_new_without_a_warning(tmp_path: Path) -> None:
+    repo = tmp_path / "company"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "README.md").write_text("OKRs to come\n", encoding="utf-8")
+    commit(repo, "start")
+    write(repo, "team.yaml", "name: Acme\n")
+    write(repo, "support/team.yaml", "name: Support\n")
+    write(repo, "support/2026-Q4.yaml", Q4)
+    commit(repo, "okrs")
+    assert text_of(repo, "HEAD~1", "HEAD").startswith("OKR changes: 1 check-in, 1 new objective\n")
+
+
 def test_markdown_for_a_pull_request_comment(repo: Path) -> None:
     edit(repo, "    title: Improve customer engagement\n", "    title: Improve <b>engagement</b> | *now*\n")
     commit(repo, "rename")

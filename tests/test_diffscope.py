@@ -15,7 +15,7 @@ import pytest
 from generator import checkcache, diffscope, gitread
 from generator.build import checked
 from generator.gitread import read_revision
-from generator.load import SourceTree, read_files
+from generator.load import SourceTree, printable, read_files
 from generator.modelcache import ModelCache
 from generator.parsecache import ParseCache
 from generator.validate import Validation
@@ -76,11 +76,11 @@ def _committed(repo: Path, edit: Edit) -> None:
     commit(repo, "edit")
 
 
-def _diff(repo: Path, cache: str, *args: str) -> str:
+def _diff(repo: Path, cache: str, *args: str, exit_code: int = 0) -> str:
     done = subprocess.run([sys.executable, "-m", "generator", "diff", "HEAD~1", "HEAD", "--as-of", AS_OF,
                            "--format", "json", *args], cwd=repo, capture_output=True, text=True, check=False,
                           env={**os.environ, "OKR_CACHE_DIR": cache})
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == exit_code, done.stderr
     return done.stdout
 
 
@@ -111,6 +111,21 @@ def test_the_diff_is_the_same_read_whole_or_narrowed(repo: Path, tmp_path: Path,
         assert read < PERIOD_FILES / 2 and (read == 0) == (name == "team renamed")  # its period files are alike
     else:
         assert read >= PERIOD_FILES
+
+
+def test_a_second_file_for_one_period_is_refused_read_whole_or_narrowed(repo: Path, tmp_path: Path) -> None:
+    # Digits of another script once named a period a second time, and the narrowed diff saw only one file.
+    twin = "okrs/customer-experience/support/\uff12\uff10\uff12\uff16-Q4.yaml"
+    (repo / twin).write_text((repo / SUPPORT_Q4).read_text(encoding="utf-8").replace("target: 30", "target: 31"),
+                             encoding="utf-8")
+    commit(repo, "twin")
+    _edit(repo, SUPPORT_Q4, "        target: 30\n", "        target: 28\n")
+    commit(repo, "edit")
+    whole = _diff(repo, "off", exit_code=1)
+    assert f'"file": "{twin}"' in whole and '"code": "unknown-file"' in whole
+    cache = tmp_path / "cache"
+    assert _diff(repo, str(cache), exit_code=1) == whole
+    assert _diff(repo, str(cache), exit_code=1) == whole
 
 
 def test_private_content_is_narrowed_alike(repo: Path, tmp_path: Path) -> None:
@@ -269,3 +284,56 @@ def test_a_check_of_a_clean_checkout_is_kept_under_gits_id_of_the_folder(repo: P
     (repo / "okrs" / ".editor-settings").write_text("hidden files are not part of a tree", encoding="utf-8")
     assert _check(repo, tmp_path / "cache") == 0
     assert by_tree.is_file()
+
+
+def test_a_folder_git_holds_only_a_hidden_file_in_is_part_of_the_checkout(repo: Path, tmp_path: Path) -> None:
+    """git's HEAD has a team folder with only ``.gitkeep`` (an error); the disk, without it, has none."""
+    (repo / "okrs" / "marketing" / "events").mkdir()
+    (repo / "okrs" / "marketing" / "events" / ".gitkeep").write_text("", encoding="utf-8")
+    commit(repo, "a folder for a team to come")
+    tree = git(repo, "rev-parse", "HEAD:okrs").strip()
+    by_tree = tmp_path / "cache" / "check" / f"{checkcache.tree_key('okrs', tree)}.json"
+    shutil.rmtree(repo / "okrs" / "marketing" / "events")
+    assert _check(repo, tmp_path / "cache") == 0
+    assert not by_tree.exists()
+    git(repo, "checkout", "-q", "--", ".")
+    assert _check(repo, tmp_path / "cache") == 1
+    assert by_tree.is_file()
+
+
+def test_a_folder_named_in_bytes_that_are_not_utf8_is_checked_and_compared(repo: Path, tmp_path: Path) -> None:
+    folder = os.fsdecode(b"okr\xff")
+    (repo / "okrs").rename(repo / folder)
+    commit(repo, "moved")
+    cache = {**os.environ, "OKR_CACHE_DIR": str(tmp_path / "cache")}
+    checked_run = subprocess.run([sys.executable, "-m", "generator", "check", folder], cwd=repo, capture_output=True,
+                                 check=False, env=cache)
+    assert checked_run.returncode == 0, checked_run.stderr
+    tree = git(repo, "rev-parse", f"HEAD:{folder}").strip()
+    assert (tmp_path / "cache" / "check" / f"{checkcache.tree_key(printable(folder), tree)}.json").is_file()
+    _edit(repo, f"{folder}/customer-experience/support/2026-Q4.yaml", "        target: 30\n", "        target: 28\n")
+    commit(repo, "edit")
+    for env in (cache, {**os.environ, "OKR_CACHE_DIR": "off"}):
+        diffed = subprocess.run([sys.executable, "-m", "generator", "diff", "HEAD~1", "HEAD", "--path", folder,
+                                 "--as-of", AS_OF, "--format", "json"], cwd=repo, capture_output=True, check=False,
+                                env=env)
+        assert diffed.returncode == 0, diffed.stderr
+        assert b'"headline": "1 target moved"' in diffed.stdout and b'"after": "28"' in diffed.stdout
+
+
+@pytest.mark.parametrize("cache", ["off", "kept"])
+def test_a_file_git_does_not_have_is_reported_with_its_path(repo: Path, tmp_path: Path, cache: str) -> None:
+    """As in a shallow clone: the object of BASE's version of a file is gone."""
+    old = git(repo, "rev-parse", f"HEAD:{SUPPORT_Q4}").strip()
+    _committed(repo, NARROWED["target moved"])
+    if cache == "kept":
+        _check(repo, tmp_path / "cache")
+    (repo / ".git" / "objects" / old[:2] / old[2:]).unlink()
+    done = subprocess.run([sys.executable, "-m", "generator", "diff", "HEAD~1", "HEAD", "--as-of", AS_OF,
+                           "--format", "text"], cwd=repo, capture_output=True, text=True, check=False,
+                          env={**os.environ, "OKR_CACHE_DIR": str(tmp_path / "cache") if cache == "kept" else "off"})
+    assert "internal error" not in done.stderr
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("HEAD~1 has 2 errors, so it is read as an empty tree: everything in HEAD shows as "
+                                  f"new.\n- {SUPPORT_Q4}:1:1 unreadable: cannot read the file: git could not read it: "
+                                  f"git has no object {old}: in a shallow or partial clone, fetch the commits compared")

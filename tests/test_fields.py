@@ -61,6 +61,12 @@ P = "okrs/2026-Q4.yaml"
      f"{P}:9:54: error[out-of-range]: 'confidence' must be from 0 to 1, not 8"),
     ("start: 0\ntarget: 1\ncheckins:\n  - {date: 2026-10-01, value: 1, status: on-track}",
      f"{P}:9:50: error[bad-value]: 'status' cannot be 'on-track': did you mean 'on_track'?"),
+    ("start: \u0663\ntarget: 1", f"{P}:6:16: error[wrong-type]: 'start' must be a number, not '\u0663'"),
+    ("start: 0\ntarget: \uff17", f"{P}:7:17: error[wrong-type]: 'target' must be a number, not '\uff17'"),
+    ("start: 0\ntarget: 1\nid: \"kr\\n\"", f"{P}:8:13: error[bad-id]: 'id' 'kr\n' is not a valid id: use "
+                                          "lowercase ASCII letters, digits and '-', starting with a letter: try 'kr'"),
+    ("start: 0\ntarget: 1\ncheckins:\n  - {date: '\uff12\uff10\uff12\uff16-10-01', value: 1}",
+     f"{P}:9:20: error[bad-date]: 'date' must be a date written YYYY-MM-DD, not '\uff12\uff10\uff12\uff16-10-01'"),
     ("start: 0\ntarget: 1\ncheckins:\n  - {date: 2026-10-01}",
      f"{P}:9:13: error[missing-key]: check-in has no 'value': add 'value:' (The value on that day; for a "
      "milestone, percent complete (0-100))"),

@@ -82,6 +82,19 @@ def test_period_names() -> None:
         p("2025-Q4"), p("2026"), p("2026-Q1"), p("2026-H2"), p("2026-Q3")]
 
 
+@given(st.from_regex("[12][0-9\u0660-\u0669\uff10-\uff19]{3}(-[HQ][0-9\u0660-\u0669])?\n?", fullmatch=True))
+def test_a_period_has_one_name(text: str) -> None:
+    # Two files of one folder must never hold the same period: the diff reads a period by its name.
+    name = PeriodName.parse(text)
+    assert name is None or str(name) == text
+
+
+@pytest.mark.parametrize("text", ["\uff12\uff10\uff12\uff16-Q4", "\u0662\u0660\u0662\u0666", "2026-Q4\n", "2026\n",
+                                  "2026-Q\u0664"])
+def test_period_names_are_ascii_and_whole(text: str) -> None:
+    assert PeriodName.parse(text) is None
+
+
 @pytest.mark.parametrize(("as_of", "share"), [
     (D(2026, 9, 30), 0.0), (D(2026, 10, 1), 1 / 92), (D(2026, 11, 28), 59 / 92), (D(2026, 12, 31), 1.0),
     (D(2027, 3, 1), 1.0)])

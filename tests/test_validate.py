@@ -32,6 +32,10 @@ def objective(oid: str, aligned: str | None = None, extra: str = "") -> str:
     ("2026-Q5.yaml", "'2026-Q5.yaml' is not part of the OKR format: period files are named YYYY.yaml, YYYY-H1.yaml "
                      "or YYYY-Q1.yaml"),
     ("teams.yaml", "'teams.yaml' is not part of the OKR format: did you mean 'team.yaml'?"),
+    ("\uff12\uff10\uff12\uff16-Q4.yaml",
+     "'\uff12\uff10\uff12\uff16-Q4.yaml' is not part of the OKR format: period files are named YYYY.yaml, YYYY-H1.yaml "
+     "or YYYY-Q1.yaml"),
+    ("2026-Q4\n.yaml", "'2026-Q4\n.yaml' is not a period file name: did you mean '2026-Q4.yaml'?"),
     ("2026-Q4.yml", "'2026-Q4.yml' is not read: OKR files end in '.yaml'; rename it to '2026-Q4.yaml'"),
     ("notes.txt", "'notes.txt' is not part of the OKR format: a team folder holds team.yaml, period files "
                   "(YYYY.yaml, YYYY-H1.yaml, YYYY-Q4.yaml) and sub-team folders"),
@@ -71,6 +75,8 @@ def test_a_team_folder_needs_a_team_file(tmp_path: Path) -> None:
                "starting with a letter: try 'team-a'"),
     ("teаm", "error[bad-id]: team folder 'teаm' is not a valid id: use lowercase ASCII letters, digits and '-', "
              "starting with a letter: try 'te-m'"),
+    ("ops\n", "error[bad-id]: team folder 'ops\n' is not a valid id: use lowercase ASCII letters, digits and '-', "
+              "starting with a letter: try 'ops'"),
     ("search", "error[reserved-id]: 'search' is a name the site uses for its own pages: rename the folder"),
 ])
 def test_team_folder_names_are_ids(tmp_path: Path, folder: str, message: str) -> None:
