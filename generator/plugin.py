@@ -11,6 +11,7 @@ import gc
 import hashlib
 import logging
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
 from generator.build import STYLESHEET, Generated, generate
 from generator.i18n import language
@@ -108,6 +111,10 @@ class _GeneratedPage(File):
     def _content(self, value: str | bytes | None) -> None:
         self._markdown = value
 
+    def release(self) -> None:
+        """Forget the Markdown once MkDocs has read it: a site's sources are not held to the end."""
+        self._markdown, self._render = None, None
+
     def is_modified(self) -> bool:
         """MkDocs counts every page made in memory as changed; ``--dirty`` skips those this is false for."""
         return not (self.unchanged and Path(self.abs_dest_path).is_file())
@@ -131,12 +138,15 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
     """A dirty build's page digests, kept for the next one once this one has succeeded."""
     site_dir = ""
     """The resolved site folder of the build under way: what ``_built`` is keyed by."""
+    _held: dict[str, bytes]
+    """Each rendered page's HTML, compressed, from when MkDocs renders it to when it writes the page."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty  # only a dirty build skips pages: the others need no digests
         self.serving = command == "serve"  # builds again in this process: worth remembering what each page read
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._held = {}
         root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.source = (root / self.config.source).resolve()
         self.templates_dir = (root / self.config.templates_dir).resolve() if self.config.templates_dir else None
@@ -208,6 +218,31 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         # the collector leaves it alone from now on.
         gc.freeze()
         return files
+
+    # MkDocs renders every page's Markdown before it writes the first one, so a large site held each
+    # page's source and HTML at once (1.5 GiB at 5,000 teams with no plugin at all). Between the two
+    # passes a generated page's HTML is kept compressed, and neither is kept once the page is written.
+    # Hand-written pages are left alone: a tags listing, say, is written into the HTML between the passes.
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if not isinstance(page.file, _GeneratedPage):
+            return html
+        page.markdown = ""  # rendered; only whether it is None is read again (for the title)
+        page.file.release()
+        self._held[page.file.src_uri] = zlib.compress(html.encode("utf-8", "surrogatepass"), 1)
+        return ""
+
+    @event_priority(100)  # before the search plugin indexes the page
+    def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+        held = self._held.pop(page.file.src_uri, None)
+        if held is not None:
+            page.content = zlib.decompress(held).decode("utf-8", "surrogatepass")
+        return context
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        if isinstance(page.file, _GeneratedPage):
+            page.content = None
+        return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()  # mkdocs serve builds again in this process: let what this build left go

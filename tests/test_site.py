@@ -8,6 +8,7 @@ import json
 import posixpath
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,6 +138,34 @@ def test_okr_build_parses_each_file_once(project: Path, tmp_path: Path, monkeypa
     assert (project / "okrs/team.yaml").read_bytes() in parsed
     assert len(parsed) == sum(1 for _ in (project / "okrs").rglob("*.yaml"))
     assert (tmp_path / "site/2026-Q4/support/index.html").is_file()
+
+
+def test_a_generated_page_is_not_held_once_written_and_the_site_is_the_same(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MkDocs renders every page before it writes one: a large site held all their Markdown and HTML."""
+    from generator import cli, plugin
+
+    monkeypatch.chdir(project)
+    written: list[tuple[bool, object, object, object]] = []
+    post_page = plugin.OkrsPlugin.on_post_page
+
+    def recorded(self: plugin.OkrsPlugin, output: str, /, **kwargs: Any) -> str:
+        output = post_page(self, output, **kwargs)
+        page = kwargs["page"]
+        generated = isinstance(page.file, plugin._GeneratedPage)
+        written.append((generated, page.content, page.markdown, page.file._markdown if generated else None))
+        return output
+
+    monkeypatch.setattr(plugin.OkrsPlugin, "on_post_page", recorded)
+    assert cli.main(["build", "--as-of", AS_OF, "--site-dir", str(tmp_path / "released")]) == 0
+    assert [entry[1:] for entry in written if entry[0]] == [(None, "", None)] * sum(entry[0] for entry in written)
+    assert all(content for generated, content, _, _ in written if not generated)  # hand-written: left alone
+    assert sum(entry[0] for entry in written) > 20
+
+    monkeypatch.setattr(plugin.OkrsPlugin, "on_page_content", lambda self, html, /, **_: html)
+    monkeypatch.setattr(plugin.OkrsPlugin, "on_post_page", lambda self, output, /, **_: output)
+    assert cli.main(["build", "--as-of", AS_OF, "--site-dir", str(tmp_path / "held")]) == 0
+    assert digest(tmp_path / "released") == digest(tmp_path / "held")
 
 
 def test_a_validation_error_leaves_the_previous_site_as_it_was(project: Path, tmp_path: Path) -> None:
