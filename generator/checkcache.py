@@ -34,17 +34,17 @@ def default_folder() -> Path | None:
     return None if folder is None else folder / "check"
 
 
-def key(shown: str, files: Mapping[str, bytes | None], folders: Iterable[str] = ()) -> str:
+def key(shown: str, files: Mapping[str, bytes | None], layout: Iterable[str] = ()) -> str:
     """One hash of the tree as shown, every path and every byte (``None``: a symbolic link), and every
-    folder (an empty one is a team without a team file)."""
+    other path the check reports on (an empty folder is a team without a team file)."""
     # the checker's own code, not only its release: a tree checked by other code is checked again
     digest = hashlib.sha256(_bytes(f"okr-site {validator_version()} {FORMAT} {shown}\n"))
     for path in sorted(files):
         content = files[path]
         digest.update(_bytes(f"{path}\0{'link' if content is None else len(content)}\0"))
         digest.update(content or b"")
-    for folder in sorted(folders):
-        digest.update(_bytes(f"{folder}/\0folder\0"))
+    for path in sorted(layout):
+        digest.update(_bytes(f"{path}/\0layout\0"))
     return digest.hexdigest()
 
 

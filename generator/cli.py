@@ -277,11 +277,11 @@ def _parse_cache(args: argparse.Namespace) -> ParseCache:
 
 def _checked(path: Path, shown: str, cache: Path | None, parses: ParseCache) -> checkcache.Outcome:
     """The check's problems and contents: from the cache when no file changed since it was stored."""
-    cache_key, files, folders = "", {}, set[str]()
+    cache_key, files, layout = "", {}, set[str]()
     if cache is not None:
         try:
-            files = _files_of(path, folders)
-            cache_key = checkcache.key(shown, files, folders)
+            files = _files_of(path, layout)
+            cache_key = checkcache.key(shown, files, layout)
         except OSError:  # an unreadable file: the check itself reports it, with its path
             cache = None
     if cache is not None and (cached := checkcache.load(cache, cache_key)) is not None:
@@ -291,11 +291,11 @@ def _checked(path: Path, shown: str, cache: Path | None, parses: ParseCache) -> 
     outcome = checkcache.Outcome(result.problems, report.contents(result.company))
     if cache is not None:
         checkcache.store(cache, cache_key, outcome)
-        _keep_under_git_tree(path, files, folders, outcome, cache)
+        _keep_under_git_tree(path, files, layout, outcome, cache)
     return outcome
 
 
-def _keep_under_git_tree(path: Path, files: dict[str, bytes | None], folders: set[str],
+def _keep_under_git_tree(path: Path, files: dict[str, bytes | None], layout: set[str],
                          outcome: checkcache.Outcome, cache: Path) -> None:
     """When the folder holds exactly what git's HEAD holds there (a CI checkout), the outcome is also kept
     under git's id of the folder, where ``okr diff`` looks first: it then reads no file it does not compare."""
@@ -305,7 +305,7 @@ def _keep_under_git_tree(path: Path, files: dict[str, bytes | None], folders: se
     except (GitError, ValueError, OSError):
         return  # not in git, or no commit yet
     visible = Revision(listed.tree, {name: blob for name, blob in listed.files.items() if _visible(name)})
-    if listed.tree and folders == _folders_in(listed.files) and holds_revision(files, visible):
+    if listed.tree and layout == _folders_in(listed.files) and holds_revision(files, visible):
         checkcache.store(cache, checkcache.tree_key(_shown_in_diff(inside), listed.tree), outcome)
 
 
@@ -552,18 +552,18 @@ def _git_key(blobs: BlobStore, tree: SourceTree, listed: Revision, shown: str) -
 def _disk_key(folder: Path, shown: str) -> str | None:
     """The key ``okr check`` keeps the outcome of ``folder`` under; ``None`` when a file cannot be read
     (the check reports it, and keeps nothing)."""
-    folders: set[str] = set()
+    layout: set[str] = set()
     try:
-        files = _files_of(folder, folders)
+        files = _files_of(folder, layout)
     except OSError:
         return None
-    return _outcome_key(shown, files, folders)
+    return _outcome_key(shown, files, layout)
 
 
-def _outcome_key(shown: str, files: dict[str, bytes | None], folders: set[str]) -> str:
-    """The key ``okr check`` keeps its outcome for these files and folders under (hidden files are not
-    part of a tree)."""
-    return checkcache.key(shown, {path: content for path, content in files.items() if _visible(path)}, folders)
+def _outcome_key(shown: str, files: dict[str, bytes | None], layout: set[str]) -> str:
+    """The key ``okr check`` keeps its outcome for these files and this layout (see ``_files_of``) under
+    (hidden files are not part of a tree)."""
+    return checkcache.key(shown, {path: content for path, content in files.items() if _visible(path)}, layout)
 
 
 def _folders_in(paths: Iterable[str]) -> set[str]:
@@ -704,10 +704,12 @@ def _readable(source: Path, command: str) -> dict[str, bytes | None] | None:
         return None
 
 
-def _files_of(source: Path, folders: set[str] | None = None) -> dict[str, bytes | None]:
-    """Every file of the tree (hidden ones aside; ``None`` for a symbolic link), as the check reads it;
-    ``folders`` gets every folder, empty ones too. Walked with ``os.scandir``: ``Path.rglob``, sorting paths
-    and testing each twice took most of a check of 10,000 teams with nothing changed."""
+def _files_of(source: Path, layout: set[str] | None = None) -> dict[str, bytes | None]:
+    """Every file of the tree (hidden ones aside; ``None`` for a symbolic link), as the check reads it.
+    ``layout`` gets what else the check reports on: every folder, empty ones too (a team needs a team
+    file), and every entry that is neither a file nor a folder (a pipe, say), marked with a trailing NUL.
+    Walked with ``os.scandir``: ``Path.rglob``, sorting paths and testing each twice took most of a check
+    of 10,000 teams with nothing changed."""
     files: dict[str, bytes | None] = {}
 
     def walk(folder: str, prefix: str) -> None:
@@ -719,11 +721,13 @@ def _files_of(source: Path, folders: set[str] | None = None) -> dict[str, bytes 
                 if entry.is_symlink():
                     files[relative] = None  # reported by the check as a symbolic link
                 elif entry.is_dir():
-                    if folders is not None:
-                        folders.add(relative)
+                    if layout is not None:
+                        layout.add(relative)
                     walk(entry.path, relative + "/")
                 elif entry.is_file():
                     files[relative] = Path(entry.path).read_bytes()
+                elif layout is not None:
+                    layout.add(f"{relative}\0")
 
     walk(str(source), "")
     return files

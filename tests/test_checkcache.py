@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -57,6 +58,16 @@ def test_a_new_folder_without_files_is_checked_again(okrs: Path, capsys: pytest.
         (okrs / "marketing" / "events" / name).write_text("", encoding="utf-8")
     assert main(["check", "okrs"]) == 1
     assert "okrs/marketing/events/team.yaml:1:1: error[missing-team-file]" in capsys.readouterr().out
+
+
+def test_an_entry_that_is_neither_file_nor_folder_is_checked_again(okrs: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "okrs"]) == 0
+    os.mkfifo(okrs / "pipe")
+    assert main(["check", "okrs"]) == 1
+    assert "okrs/pipe:1:1: error[unknown-file]: not a regular file: remove it" in capsys.readouterr().out
+    (okrs / "pipe").unlink()
+    assert main(["check", "okrs"]) == 0
 
 
 def test_a_damaged_cache_entry_is_ignored(okrs: Path, capsys: pytest.CaptureFixture[str]) -> None:
