@@ -38,6 +38,8 @@ class RenderedAhead:
     def __init__(self, planned: Sequence[PlannedPage]) -> None:
         self.planned = planned
         self._done: dict[int, tuple[str | None, str | None]] = {}
+        """Pages the worker has sent and MkDocs has not asked for yet: each is let go once handed over."""
+        self._received = 0
         self._pool: ProcessPoolExecutor | None = None
         self._results: Iterator[tuple[str | None, str | None]] | None = None
         if len(planned) >= PARALLEL_FROM and can_fork():
@@ -45,13 +47,15 @@ class RenderedAhead:
             self._results = self._pool.map(_render, range(len(planned)), chunksize=16)
 
     def markdown(self, index: int) -> str:
-        if index not in self._done and self._results is not None:
+        if index >= self._received and self._results is not None:
             try:
-                while index not in self._done:
-                    self._done[len(self._done)] = next(self._results)
+                while index >= self._received:
+                    self._done[self._received] = next(self._results)
+                    self._received += 1
             except BrokenProcessPool:  # the worker was killed (out of memory, say): the rest are made here
                 self.close()
-        markdown, failure = self._done[index] if index in self._done else _rendered(self.planned[index])
+        # asked for again (it is not kept: a whole site's Markdown would be), or never sent: made here
+        markdown, failure = self._done.pop(index) if index in self._done else _rendered(self.planned[index])
         if failure is not None:
             raise RenderError(f"{self.planned[index].path}: {failure}")
         assert markdown is not None

@@ -42,6 +42,7 @@ def test_the_worker_renders_every_page_as_this_process_would(monkeypatch: pytest
         assert rendering._pool is not None, "the test process must be able to fork for this test to mean anything"
         order = [5, 0, len(planned) - 1, 5, *range(len(planned))]  # ahead, back, again
         assert [rendering.markdown(index) for index in order] == [expected[index] for index in order]
+        assert rendering._done == {}  # each page let go once handed over: a site's Markdown is not held
     finally:
         rendering.close()
     assert rendering._pool is None
