@@ -738,8 +738,6 @@ def _visible(path: str) -> bool:
     return not any(part.startswith(".") for part in path.split("/"))
 
 
-
-
 def _export(args: argparse.Namespace) -> int:
     source = Path(args.path)
     if not source.is_dir():

@@ -262,12 +262,16 @@ def _groups(changes: list[Change], head: Company, base: Company | None) -> tuple
 def as_json(diff: Diff) -> dict[str, Any]:
     return {
         "base": diff.base, "head": diff.head, "as_of": diff.as_of.isoformat(), "headline": diff.headline,
-        "errors": [{"file": p.location.file, "line": p.location.line, "column": p.location.column,
-                    "code": p.code, "message": p.message} for p in diff.head_problems],
-        "base_errors": [{"file": p.location.file, "line": p.location.line, "column": p.location.column,
-                         "code": p.code, "message": p.message} for p in diff.base_problems],
+        "errors": [_problem_json(p) for p in diff.head_problems],
+        "base_errors": [_problem_json(p) for p in diff.base_problems],
         "changes": [_change_json(c) for c in diff.changes],
     }
+
+
+def _problem_json(problem: Problem) -> dict[str, Any]:
+    location = problem.location
+    return {"file": location.file, "line": location.line, "column": location.column, "code": problem.code,
+            "message": problem.message}
 
 
 def _change_json(change: Change) -> dict[str, Any]:
