@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Problem
-from generator.export import export_json
+from generator.export import json_pieces
 from generator.load import SourceTree, read_tree
 from generator.model import Company
 from generator.modelcache import ModelCache
@@ -29,6 +29,18 @@ STYLESHEET = "assets/okrs/okrs.css"
 
 
 @dataclass(frozen=True, slots=True)
+class SiteFile:
+    """A file of the site besides its pages, made as it is written: ``okrs.json`` is encoded one
+    objective at a time into the site, never held whole (160 MB for 10,000 teams)."""
+
+    path: str
+    pieces: Callable[[], Iterable[bytes]]
+
+    def content(self) -> bytes:
+        return b"".join(self.pieces())
+
+
+@dataclass(frozen=True, slots=True)
 class Generated:
     """The outcome of one generation: every problem, and the pages when there was no error."""
 
@@ -37,7 +49,7 @@ class Generated:
     pages: tuple[PlannedPage, ...]
     """Rendered when asked for (``render()``, which raises ``RenderError`` for a failed template), in
     this order by a worker process where there is one."""
-    files: tuple[tuple[str, bytes], ...]
+    files: tuple[SiteFile, ...]
     """Other files of the site: the stylesheet and ``okrs.json``."""
     rendering: RenderedAhead | None = None
     rerendering: Rerendering | None = None
@@ -88,7 +100,7 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
     try:
         pages = tuple(PlannedPage(page.path, page.source, functools.partial(rendering.markdown, index))
                       for index, page in enumerate(planned))
-        files = _site_files(export_json(company, evaluation))
+        files = _site_files(functools.partial(json_pieces, company, evaluation))
     except BaseException:
         rendering.close()
         raise
@@ -104,9 +116,10 @@ def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.
     planned = planned_pages(company, evaluation, options, reads)
     setting = (options, choices, templates_state(options.templates_dir))
     rerendering = Rerendering(planned, reads, before, company, evaluation, setting)
-    return Generated(problems, company, rerendering.pages, _site_files(rerendering.exported()), rerendering=rerendering)
+    return Generated(problems, company, rerendering.pages, _site_files(rerendering.exported), rerendering=rerendering)
 
 
-def _site_files(data: bytes) -> tuple[tuple[str, bytes], ...]:
-    """The site's files besides its pages: the stylesheet, and ``okrs.json`` holding ``data``."""
-    return (STYLESHEET, (ASSETS / "okrs.css").read_bytes()), (DATA_PATH, data)
+def _site_files(data: Callable[[], Iterable[bytes]]) -> tuple[SiteFile, ...]:
+    """The site's files besides its pages: the stylesheet, and ``okrs.json`` written by ``data``."""
+    stylesheet = (ASSETS / "okrs.css").read_bytes()
+    return SiteFile(STYLESHEET, lambda: (stylesheet,)), SiteFile(DATA_PATH, data)

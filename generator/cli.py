@@ -406,7 +406,8 @@ def _generate(args: argparse.Namespace) -> int:
         print(report.summary(args.path, None, generated.problems) + ": nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
     try:
-        files = [(page.path, page.render().encode("utf-8")) for page in generated.pages] + list(generated.files)
+        files = ([(page.path, page.render().encode("utf-8")) for page in generated.pages]
+                 + [(file.path, file.content()) for file in generated.files])
     except RenderError as exc:
         print(f"okr generate: a page template failed: {exc}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -7,6 +7,7 @@ One structure serves the site's ``okrs.json`` and ``okr export --format json``. 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from generator.model import Company, KeyResultKind
@@ -26,16 +27,41 @@ def export_json(company: Company, evaluation: Evaluation, encoded: EncodedObject
     faster, and a large company's file is a third smaller (it is for programs, and ``jq`` shows it).
     With ``encoded`` (``mkdocs serve`` exports after every edit), only the objectives whose numbers
     are not the very ones of the export before are encoded again; the text is the same."""
-    if encoded is None:
-        return (_dumps(export(company, evaluation)) + "\n").encode("utf-8")
-    parts = [encoded.of(o) for o in evaluation.objectives.values()]
-    encoded.forget_the_export_before()
-    # The encoder's own output for the rest, its last brace opened again for the two lists: the same
-    # text one call to the encoder makes of the whole document.
-    objectives = ",".join(o for o, _ in parts)
-    key_results = ",".join(k for _, k in parts if k)
-    text = f'{_dumps(_head(company, evaluation))[:-1]},"objectives":[{objectives}],"key_results":[{key_results}]}}\n'
-    return text.encode("utf-8")
+    return b"".join(json_pieces(company, evaluation, encoded))
+
+
+def json_pieces(company: Company, evaluation: Evaluation,
+                encoded: EncodedObjectives | None = None) -> Iterator[bytes]:
+    """``export_json`` in pieces of an objective or a key result each, the text the encoder makes of
+    ``export()`` whole. The whole structure would take ten times the memory of its text (1.5 GiB for
+    10,000 teams): only one objective's is made at a time."""
+    objective_text: Callable[[ObjectiveProgress], str] = _objective_text
+    key_results_text: Callable[[ObjectiveProgress], str] = _key_results_text
+    if encoded is not None:
+        objective_text, key_results_text = (lambda o: encoded.of(o)[0]), (lambda o: encoded.of(o)[1])
+    head = _dumps(_head(company, evaluation))[:-1]  # its closing brace opened again for the two lists
+    yield f'{head},"objectives":['.encode()
+    for index, objective in enumerate(evaluation.objectives.values()):
+        yield f'{"," if index else ""}{objective_text(objective)}'.encode()
+    yield b'],"key_results":['
+    written = False
+    for objective in evaluation.objectives.values():
+        key_results = key_results_text(objective)
+        if key_results:
+            yield f'{"," if written else ""}{key_results}'.encode()
+            written = True
+    yield b"]}\n"
+    if encoded is not None:
+        encoded.forget_the_export_before()
+
+
+def _objective_text(objective: ObjectiveProgress) -> str:
+    return _dumps(_objective(objective))
+
+
+def _key_results_text(objective: ObjectiveProgress) -> str:
+    """Its key results' entries, joined by commas."""
+    return ",".join(_dumps(_key_result(kr)) for kr in objective.key_results)
 
 
 def _dumps(value: object) -> str:
@@ -53,8 +79,7 @@ class EncodedObjectives:
     def of(self, objective: ObjectiveProgress) -> tuple[str, str]:
         made = self._made.get(id(objective)) or self._before.get(id(objective))
         if made is None or made[0] is not objective:  # an id is only that object's while it is alive
-            made = (objective, _dumps(_objective(objective)),
-                    ",".join(_dumps(_key_result(kr)) for kr in objective.key_results))
+            made = (objective, _objective_text(objective), _key_results_text(objective))
         self._made[id(objective)] = made
         return made[1], made[2]
 
@@ -63,6 +88,7 @@ class EncodedObjectives:
 
 
 def export(company: Company, evaluation: Evaluation) -> dict[str, Any]:
+    """The export as one structure: what ``json_pieces`` encodes one objective at a time."""
     return {
         **_head(company, evaluation),
         "objectives": [_objective(o) for o in evaluation.objectives.values()],

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from generator.build import STYLESHEET, Generated, generate
+from generator.build import STYLESHEET, Generated, SiteFile, generate
 from generator.i18n import language
 from generator.modelcache import ModelCache
 from generator.pages import HOME_PATHS, PlannedPage, SiteOptions
@@ -118,6 +118,35 @@ class _GeneratedPage(File):
     def is_modified(self) -> bool:
         """MkDocs counts every page made in memory as changed; ``--dirty`` skips those this is false for."""
         return not (self.unchanged and Path(self.abs_dest_path).is_file())
+
+
+class _GeneratedFile(File):
+    """A generated file other than a page (``okrs.json``), written in pieces where MkDocs would write
+    its content, and made whole only for a plugin that reads it."""
+
+    _pieces: Callable[[], Iterable[bytes]]
+
+    @classmethod
+    def of(cls, config: MkDocsConfig, site_file: SiteFile) -> _GeneratedFile:
+        file = cls.generated(config, site_file.path, content=b"")
+        assert isinstance(file, cls)
+        file._pieces = site_file.pieces
+        return file
+
+    @property  # MkDocs' plain attribute, read lazily here
+    def _content(self) -> bytes:
+        return b"".join(self._pieces())
+
+    @_content.setter
+    def _content(self, value: str | bytes | None) -> None:
+        content = value.encode("utf-8") if isinstance(value, str) else value
+        self._pieces = (lambda: ()) if content is None else (lambda: (content,))
+
+    def copy_file(self, dirty: bool = False) -> None:
+        destination = Path(self.abs_dest_path)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with destination.open("wb") as output:
+            output.writelines(self._pieces())
 
 
 class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is untyped here
@@ -210,8 +239,8 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
             file = _GeneratedPage.of(config, page, built_before, self.building)
             file.edit_uri = os.path.relpath(self.source / page.source, docs_dir) if page.source else None
             files.append(file)
-        for path, content in generated.files:
-            files.append(File.generated(config, path, content=content))
+        for site_file in generated.files:
+            files.append(_GeneratedFile.of(config, site_file))
         if config.nav is None:
             config.nav = _default_nav(generated, files, theme_language)
         # The model stays alive through MkDocs' build, which makes millions of short-lived objects:

@@ -12,10 +12,10 @@ periods, the day, the templates) renders every page again.
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from generator.export import EncodedObjectives, export_json
+from generator.export import EncodedObjectives, json_pieces
 from generator.model import Company, Reference, Team
 from generator.pages import PlannedPage
 from generator.progress import Evaluation, ObjectiveProgress
@@ -121,9 +121,9 @@ class Rerendering:
         self._markdown[page.path] = markdown
         return markdown
 
-    def exported(self) -> bytes:
-        """``okrs.json``, encoding again only the objectives whose numbers changed."""
-        return export_json(self._company, self._evaluation, self._encoded)
+    def exported(self) -> Iterator[bytes]:
+        """``okrs.json`` in pieces, encoding again only the objectives whose numbers changed."""
+        return json_pieces(self._company, self._evaluation, self._encoded)
 
     def remembered(self) -> Remembered:
         """This build's pages (those rendered so far) and what they were made from."""

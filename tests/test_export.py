@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.export import EncodedObjectives, export, export_json, json_pieces
 from generator.load import read_tree
 from generator.privacy import public_view
 from generator.progress import evaluate
@@ -69,3 +70,26 @@ def test_export_to_a_file_is_atomic(tmp_path: Path) -> None:
     assert main(["export", str(REPO / "okrs"), "--out", str(out), "--as-of", "2026-11-28"]) == 0
     assert json.loads(out.read_text())["version"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["okrs.json"]
+
+
+@pytest.mark.parametrize("files", [
+    {},  # the example company
+    {"team.yaml": "name: Empty\n"},  # no objective at all
+    {"2026-Q4.yaml": "objectives:\n  - id: a\n    title: \"Ünïcode 🚀 \\\"quoted\\\"\"\n"
+                     "    key_results: [{title: x, start: 0, target: 5}, {title: y, start: 1, target: 0}]\n"
+                     "  - id: b\n    title: B\n    key_results: [{title: z, start: 0, target: 1, dropped: gone}]\n"},
+], ids=["example", "empty", "unicode"])
+def test_the_export_written_in_pieces_is_the_whole_encoded_at_once(tmp_path: Path, files: dict[str, str]) -> None:
+    """A large company's export is written one objective at a time; the text must be what the encoder
+    makes of the whole structure, with a cache of encoded objectives (``mkdocs serve``) or without."""
+    root = write_tree(tmp_path, files) if files else REPO / "okrs"
+    company = validate(read_tree(root, "okrs")).company
+    assert company is not None
+    evaluation = evaluate(public_view(company), dt.date(2026, 11, 28))
+    whole = (json.dumps(export(company, evaluation), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    pieces = list(json_pieces(company, evaluation))
+    assert b"".join(pieces) == export_json(company, evaluation) == whole
+    assert len(pieces) > 3 or not evaluation.objectives
+    first = EncodedObjectives()
+    assert export_json(company, evaluation, first) == whole
+    assert export_json(company, evaluation, EncodedObjectives(first)) == whole  # every objective from the cache
