@@ -48,6 +48,25 @@ def test_the_worker_renders_every_page_as_this_process_would(monkeypatch: pytest
     assert rendering._pool is None
 
 
+def test_the_worker_keeps_only_a_few_pages_ahead_of_those_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page it has sent waits in this process until MkDocs asks for it: unbounded, a large
+    site's whole Markdown would."""
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(renderahead, "AHEAD", 5)
+    monkeypatch.setattr(renderahead, "CHUNK", 2)
+    planned = _planned()
+    assert len(planned) > 20
+    rendering = RenderedAhead(planned)
+    try:
+        for index in range(len(planned)):
+            assert rendering.markdown(index) == planned[index].render()
+            assert rendering._submitted <= index + 1 + 5 + 1  # rounded up to whole chunks
+            assert len(rendering._done) <= 1 + 1
+        assert rendering._submitted == len(planned)
+    finally:
+        rendering.close()
+
+
 def test_few_pages_are_rendered_here_when_asked_for() -> None:
     planned = _planned()
     assert len(planned) < renderahead.PARALLEL_FROM
