@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from generator.load import SourceFile, SourceTree, read_files
 
@@ -55,8 +56,8 @@ class Revision:
 
     tree: str
     """The folder's git tree id (the same id, the very same files); empty when the commit has no such folder."""
-    files: dict[str, tuple[str, str]]
-    """Path inside the folder -> (git mode, blob id)."""
+    files: Mapping[str, tuple[str, str]]
+    """Path inside the folder -> (git mode, blob id); read-only, as the revision is."""
 
 
 def list_revision(repo: Path, revision: str, folder: str) -> Revision:
@@ -78,7 +79,7 @@ def list_revision(repo: Path, revision: str, folder: str) -> Revision:
             files[path] = (mode, sha)
         elif kind == "blob" and path.startswith(prefix + "/"):
             files[path[len(prefix) + 1:]] = (mode, sha)
-    return Revision(tree.decode().strip(), files)
+    return Revision(tree.decode().strip(), MappingProxyType(files))
 
 
 class BlobStore:
