@@ -165,7 +165,7 @@ def _common_value(node: YamlScalar, spec: Field) -> object | None:
         if not DATE_PATTERN.match(day):
             return None
         try:
-            return _day(day)
+            return shared_day(day)
         except ValueError:
             return None
     return None
@@ -340,14 +340,14 @@ def _date(node: YamlScalar, name: str, problems: list[Problem]) -> dt.date | Non
                               f"'{name}' must be a date written YYYY-MM-DD, not '{_clip(text)}'"))
         return None
     try:
-        return _day(text)
+        return shared_day(text)
     except ValueError:
         problems.append(error(node.location, "bad-date", f"{text} is not a day of the calendar"))
         return None
 
 
 @functools.lru_cache(maxsize=4096)
-def _day(text: str) -> dt.date:
+def shared_day(text: str) -> dt.date:
     """One shared object per day: a company's check-ins fall on a few hundred days."""
     return dt.date.fromisoformat(text)
 

@@ -11,11 +11,11 @@ and the file validated again. The cross-file rules (alignment, people, team ids)
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import yaml
 
 from generator import __version__
 from generator.errors import Location, Problem, Severity
-from generator.fields import CONTROL_CHARACTER, TextItem, valid_url
+from generator.fields import CONTROL_CHARACTER, TextItem, shared_day, valid_url
 from generator.load import ID_PATTERN
 from generator.model import (
     Alignment,
@@ -203,7 +203,9 @@ def _decoded_checkins(items: list[Any]) -> tuple[CheckIn, ...]:
         if (type(value) not in _NUMBER_TYPES or type(note) is not str or (by is not None and type(by) is not str)
                 or (confidence is not None and (type(confidence) not in _NUMBER_TYPES or not 0 <= confidence <= 1))):
             raise TypeError("not a check-in")
-        checkins.append(CheckIn(_date(day), value, confidence, None if status is None else _REPORTED[status], note, by))
+        # one object per day and per person, as validation makes them: the same few hundred of each
+        checkins.append(CheckIn(shared_day(day), value, confidence, None if status is None else _REPORTED[status],
+                                note, None if by is None else sys.intern(by)))
     return tuple(checkins)
 
 
@@ -228,7 +230,7 @@ def _decoded_initiative(item: list[Any], path: str) -> Initiative:
     if link is not None and not valid_url(_str(link), "link", location, []):
         raise ValueError("a link the validator refuses")
     return Initiative(_str(title), InitiativeStatus(status), _optional_str(owner), link,
-                      None if due is None else _date(due), location)
+                      None if due is None else shared_day(due), location)
 
 
 def _id(value: object) -> str:
@@ -277,5 +279,3 @@ def _optional_number(value: object) -> float | None:
     return None if value is None else _number(value)
 
 
-_date = dt.date.fromisoformat
-"""Raises TypeError for anything but text, and ValueError for text that is not a date."""

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import gc
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
@@ -97,7 +98,7 @@ class _Context:
     def person(self, values: Values, name: str) -> str | None:
         text = values.text(name)
         if text is not None:
-            text = text.strip()
+            text = sys.intern(text.strip())  # one object per person, not one per check-in
             self.person_mentions.append(TextItem(text, values.where(name)))
         return text or None
 
