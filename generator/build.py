@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from generator.errors import Problem
 from generator.export import json_pieces
@@ -30,8 +32,8 @@ STYLESHEET = "assets/okrs/okrs.css"
 
 @dataclass(frozen=True, slots=True)
 class SiteFile:
-    """A file of the site besides its pages, made as it is written: ``okrs.json`` is encoded one
-    objective at a time into the site, never held whole (160 MB for 10,000 teams)."""
+    """A file of the site besides its pages, read in pieces as it is written: ``okrs.json`` (160 MB
+    for 10,000 teams) is never held whole."""
 
     path: str
     pieces: Callable[[], Iterable[bytes]]
@@ -45,7 +47,6 @@ class Generated:
     """The outcome of one generation: every problem, and the pages when there was no error."""
 
     problems: tuple[Problem, ...]
-    company: Company | None
     pages: tuple[PlannedPage, ...]
     """Rendered when asked for (``render()``, which raises ``RenderError`` for a failed template), in
     this order by a worker process where there is one."""
@@ -53,6 +54,8 @@ class Generated:
     """Other files of the site: the stylesheet and ``okrs.json``."""
     rendering: RenderedAhead | None = None
     rerendering: Rerendering | None = None
+    aside: IO[bytes] | None = None
+    """The temporary file ``okrs.json`` waits in to be written into the site (gone once closed)."""
     """When asked to remember: which pages were kept from the build before, and what to remember of this one."""
 
     @property
@@ -60,9 +63,11 @@ class Generated:
         return any(p.severity.value == "error" for p in self.problems)
 
     def close(self) -> None:
-        """Stops rendering pages nobody asked for yet."""
+        """Stops rendering pages nobody asked for yet, and lets go of ``okrs.json``'s temporary file."""
         if self.rendering is not None:
             self.rendering.close()
+        if self.aside is not None:
+            self.aside.close()
 
 
 def checked(tree: SourceTree, cache: ParseCache,
@@ -90,21 +95,33 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
     result = validation if validation is not None else checked(read_tree(source, shown), cache or ParseCache(None),
                                                                reuse=reuse)
     if result.company is None:
-        return Generated(result.problems, None, (), ())
+        return Generated(result.problems, (), ())
     company = part_view(public_view(result.company, include_private=include_private), teams)
     if remember:
         return _generated_again(result.problems, company, as_of, options, (include_private, tuple(teams)), before)
     evaluation = evaluate(company, as_of)
     planned = planned_pages(company, evaluation, options)
-    rendering = RenderedAhead(planned)  # starts now: the worker renders while this process goes on
+    # With a worker, this process lets go of the model when this returns: the worker renders the pages
+    # from its own copy, and okrs.json is written aside now, so that nothing here holds it through the build.
+    rendering = RenderedAhead(planned)
+    aside = tempfile.TemporaryFile(prefix="okrs-", suffix=".json")  # noqa: SIM115  closed by Generated.close
     try:
+        aside.writelines(json_pieces(company, evaluation))
         pages = tuple(PlannedPage(page.path, page.source, functools.partial(rendering.markdown, index))
                       for index, page in enumerate(planned))
-        files = _site_files(functools.partial(json_pieces, company, evaluation))
     except BaseException:
         rendering.close()
+        aside.close()
         raise
-    return Generated(result.problems, company, pages, files, rendering)
+    files = _site_files(functools.partial(_read_back, aside))
+    return Generated(result.problems, pages, files, rendering, aside=aside)
+
+
+def _read_back(aside: IO[bytes]) -> Iterator[bytes]:
+    """A file written aside, from its start, a mebibyte at a time."""
+    aside.seek(0)
+    while piece := aside.read(1 << 20):
+        yield piece
 
 
 def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.date, options: SiteOptions,
@@ -116,7 +133,7 @@ def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.
     planned = planned_pages(company, evaluation, options, reads)
     setting = (options, choices, templates_state(options.templates_dir))
     rerendering = Rerendering(planned, reads, before, company, evaluation, setting)
-    return Generated(problems, company, rerendering.pages, _site_files(rerendering.exported), rerendering=rerendering)
+    return Generated(problems, rerendering.pages, _site_files(rerendering.exported), rerendering=rerendering)
 
 
 def _site_files(data: Callable[[], Iterable[bytes]]) -> tuple[SiteFile, ...]:

@@ -18,6 +18,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -48,7 +49,7 @@ from generator.privacy import public_view
 from generator.progress import evaluate
 from generator.publish import replace_atomically, replaceable, write_file_atomically, write_tree
 from generator.render import status_text
-from generator.renderahead import RenderError
+from generator.renderahead import PageUnavailableError, RenderError
 from generator.scaffold import scaffold
 from generator.validate import RESERVED_IDS, Progress, Validation, validate
 
@@ -304,7 +305,8 @@ def _keep_under_git_tree(path: Path, files: dict[str, bytes | None], layout: set
         listed = list_revision(repo, "HEAD", inside)
     except (GitError, ValueError, OSError):
         return  # not in git, or no commit yet
-    visible = Revision(listed.tree, {name: blob for name, blob in listed.files.items() if _visible(name)})
+    visible_files = {name: blob for name, blob in listed.files.items() if _visible(name)}
+    visible = Revision(listed.tree, MappingProxyType(visible_files))
     if listed.tree and layout == _folders_in(listed.files) and holds_revision(files, visible):
         checkcache.store(cache, checkcache.tree_key(_shown_in_diff(inside), listed.tree), outcome)
 
@@ -408,6 +410,9 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         files = ([(page.path, page.render().encode("utf-8")) for page in generated.pages]
                  + [(file.path, file.content()) for file in generated.files])
+    except PageUnavailableError as exc:
+        print(f"okr generate: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
     except RenderError as exc:
         print(f"okr generate: a page template failed: {exc}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -441,9 +446,11 @@ def _build(args: argparse.Namespace) -> int:
     from generator.plugin import build_site  # MkDocs is imported only by the commands that run it
 
     epoch = int(dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC).timestamp())
+    handed = [result]  # taken by the build: nothing here keeps the model alive through it
+    del result
     with _environment(SOURCE_DATE_EPOCH=str(epoch)):
         built = replace_atomically(Path(args.site_dir),
-                                   lambda folder: build_site(config, folder, config.parent / source, result))
+                                   lambda folder: build_site(config, folder, config.parent / source, handed.pop()))
     if not built:
         print(f"okr build: mkdocs build failed; the site in '{args.site_dir}' was left as it was", file=sys.stderr)
         return EXIT_PROBLEMS

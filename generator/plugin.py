@@ -35,7 +35,7 @@ from generator.pages import HOME_PATHS, PlannedPage, SiteOptions
 from generator.parsecache import ParseCache, default_folder
 from generator.periods import resolve_as_of
 from generator.privacy import UnknownTeamError
-from generator.renderahead import RenderError
+from generator.renderahead import PageUnavailableError, RenderError
 from generator.rerender import Remembered
 from generator.validate import Validation
 
@@ -55,6 +55,7 @@ def build_site(config_file: Path, site_dir: Path, source: Path, checked: Validat
     from mkdocs.__main__ import cli
 
     _checked_before_build[source.resolve()] = checked
+    del checked  # the plugin holds the only reference, and lets go of the model once the pages no longer need it
     try:
         cli.main(["build", "--strict", "--config-file", str(config_file), "--site-dir", str(site_dir)],
                  prog_name="mkdocs", standalone_mode=False)
@@ -103,6 +104,8 @@ class _GeneratedPage(File):
         if self._markdown is None and self._render is not None:
             try:
                 self._markdown = self._render()
+            except PageUnavailableError as exc:
+                raise PluginError(f"okrs: {exc}") from None
             except RenderError as exc:
                 raise PluginError(f"okrs: a page template failed: {exc}") from None
         return self._markdown

@@ -5,6 +5,10 @@ HTML, the theme, the search index) than rendering it takes. So a forked worker r
 in the order MkDocs reads them, while MkDocs converts the ones before: the render stage is hidden
 behind MkDocs' own work on a second core instead of coming before all of it. A process that cannot
 fork (one with threads, such as ``mkdocs serve``) renders each page when it is asked for.
+
+Once the worker is forked, this process lets go of the pages and the model they are made from: the
+model is the worker's alone (1.6 GiB for 10,000 teams and four quarters), and MkDocs' own pages grow
+here meanwhile. So a page the worker never sent (it was killed) cannot be made here: the build stops.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ CHUNK = 16
 """Pages sent to the worker, and back, at a time."""
 
 _planned: Sequence[PlannedPage] = ()
-"""The worker's pages, inherited when it was forked (nothing is pickled but the Markdown sent back)."""
+"""The worker's pages, inherited when it is forked (nothing is pickled but the Markdown sent back);
+empty in this process again once it is."""
 
 Rendered = tuple[str | None, str | None]
 """A page's Markdown, or what went wrong in its template."""
@@ -41,24 +46,42 @@ class RenderError(Exception):
     """A template failed on a page; the message says which and why."""
 
 
+class PageUnavailableError(RenderError):
+    """The worker stopped before it sent a page (it was killed), or a page was asked for a second time
+    after the worker had sent it: either way the page cannot be made in this process."""
+
+
 class RenderedAhead:
     """``markdown(i)`` is page ``i``'s Markdown, waiting for the worker when it has not got that far.
     ``close()`` stops the worker (at the end of a build, or when it failed)."""
 
     def __init__(self, planned: Sequence[PlannedPage]) -> None:
-        self.planned = planned
+        self.paths = tuple(page.path for page in planned)
+        self._here: Sequence[PlannedPage] | None = planned
+        """The pages, rendered here when asked for; ``None`` once the worker has them."""
         self._done: dict[int, Rendered] = {}
         """Pages the worker has sent and MkDocs has not asked for yet: each is let go once handed over."""
         self._received = 0
-        """Pages before this one have been sent back (or will be made here)."""
+        """Pages before this one have been sent back."""
         self._submitted = 0
         """Pages before this one have been given to the worker."""
         self._sending: deque[Future[list[Rendered]]] = deque()
         """The chunks given to the worker and not received yet, in order."""
         self._pool: ProcessPoolExecutor | None = None
         if len(planned) >= PARALLEL_FROM and can_fork():
-            self._pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), _worker_started, (planned,))
-            self._submit_until(AHEAD)
+            self._start_worker(planned)
+
+    def _start_worker(self, planned: Sequence[PlannedPage]) -> None:
+        global _planned
+        _planned = planned  # the worker inherits them; no arguments are kept by the pool to spawn another
+        try:
+            self._pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), _worker_started)
+            self._submit_until(AHEAD)  # forks the worker (it is started when first given work)
+            self._here = None
+        except (OSError, BrokenProcessPool):  # no worker after all (no memory to fork, say): made here
+            self.close()
+        finally:
+            _planned = ()
 
     def markdown(self, index: int) -> str:
         if index >= self._received and self._pool is not None:
@@ -68,19 +91,27 @@ class RenderedAhead:
                     chunk = self._sending.popleft().result()
                     self._done.update(enumerate(chunk, self._received))
                     self._received += len(chunk)
-            except BrokenProcessPool:  # the worker was killed (out of memory, say): the rest are made here
+            except BrokenProcessPool:  # the worker was killed (out of memory, say)
                 self.close()
-        # asked for again (it is not kept: a whole site's Markdown would be), or never sent: made here
-        markdown, failure = self._done.pop(index) if index in self._done else _rendered(self.planned[index])
+        if index in self._done:
+            markdown, failure = self._done.pop(index)
+        elif self._here is not None:
+            markdown, failure = _rendered(self._here[index])
+        elif index < self._received:  # not kept once handed over: a whole site's Markdown would be
+            raise PageUnavailableError(f"{self.paths[index]}: the page was asked for a second time, and it is "
+                                       "not kept once MkDocs has read it")
+        else:
+            raise PageUnavailableError(f"{self.paths[index]}: the process rendering the pages stopped before "
+                                       "it sent this page (was the machine out of memory?)")
         if failure is not None:
-            raise RenderError(f"{self.planned[index].path}: {failure}")
+            raise RenderError(f"{self.paths[index]}: {failure}")
         assert markdown is not None
         return markdown
 
     def _submit_until(self, end: int) -> None:
         assert self._pool is not None
-        while self._submitted < min(end, len(self.planned)):
-            stop = min(self._submitted + CHUNK, len(self.planned))
+        while self._submitted < min(end, len(self.paths)):
+            stop = min(self._submitted + CHUNK, len(self.paths))
             self._sending.append(self._pool.submit(_render, self._submitted, stop))
             self._submitted = stop
 
@@ -92,9 +123,7 @@ class RenderedAhead:
             self._pool = None
 
 
-def _worker_started(planned: Sequence[PlannedPage]) -> None:
-    global _planned
-    _planned = planned
+def _worker_started() -> None:
     gc.disable()  # millions of short-lived objects and no cycles; the worker ends with the build
 
 

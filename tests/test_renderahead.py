@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from generator.load import read_tree
 from generator.pages import DEFAULT_OPTIONS, SiteOptions, planned_pages
 from generator.privacy import public_view
 from generator.progress import evaluate
-from generator.renderahead import RenderedAhead, RenderError
+from generator.renderahead import PageUnavailableError, RenderedAhead, RenderError
 from generator.validate import validate
 from tests.sitekit import REPO, copy_project, digest
 
@@ -33,6 +34,15 @@ def _planned(options: SiteOptions = DEFAULT_OPTIONS) -> tuple[renderahead.Planne
     return planned_pages(public, evaluate(public, dt.date(2026, 11, 28)), options)
 
 
+@pytest.fixture(autouse=True)
+def forkable() -> None:
+    """A worker is forked only from a process with one thread: the executor of the test before may
+    still be ending its own."""
+    deadline = time.monotonic() + 10
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_the_worker_renders_every_page_as_this_process_would(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
     planned = _planned()
@@ -40,12 +50,27 @@ def test_the_worker_renders_every_page_as_this_process_would(monkeypatch: pytest
     rendering = RenderedAhead(planned)
     try:
         assert rendering._pool is not None, "the test process must be able to fork for this test to mean anything"
-        order = [5, 0, len(planned) - 1, 5, *range(len(planned))]  # ahead, back, again
+        order = [5, 0, len(planned) - 1, *range(1, 5), *range(6, len(planned) - 1)]  # ahead, then back
         assert [rendering.markdown(index) for index in order] == [expected[index] for index in order]
         assert rendering._done == {}  # each page let go once handed over: a site's Markdown is not held
     finally:
         rendering.close()
     assert rendering._pool is None
+
+
+def test_this_process_lets_go_of_the_pages_once_the_worker_has_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model they are made from is the worker's alone: a page asked for twice is an error, not a
+    second rendering here."""
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    planned = _planned()
+    rendering = RenderedAhead(planned)
+    try:
+        assert rendering._here is None and renderahead._planned == ()
+        assert rendering.markdown(2) == planned[2].render()
+        with pytest.raises(PageUnavailableError, match=rf"^{planned[2].path}: the page was asked for a second time"):
+            rendering.markdown(2)
+    finally:
+        rendering.close()
 
 
 def test_the_worker_keeps_only_a_few_pages_ahead_of_those_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,6 +83,7 @@ def test_the_worker_keeps_only_a_few_pages_ahead_of_those_asked_for(monkeypatch:
     assert len(planned) > 20
     rendering = RenderedAhead(planned)
     try:
+        assert rendering._pool is not None
         for index in range(len(planned)):
             assert rendering.markdown(index) == planned[index].render()
             assert rendering._submitted <= index + 1 + 5 + 1  # rounded up to whole chunks
@@ -136,8 +162,10 @@ def test_a_template_failing_in_the_worker_stops_the_build_with_a_clear_error(
                         "undefined$", record.getMessage()) for record in caplog.records)
 
 
-def test_pages_are_still_made_when_the_worker_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_killed_worker_stops_at_the_first_page_it_did_not_send(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(renderahead, "AHEAD", 2)
+    monkeypatch.setattr(renderahead, "CHUNK", 1)
 
     def slowly(render: Callable[[], str]) -> Callable[[], str]:
         def slow() -> str:
@@ -146,17 +174,42 @@ def test_pages_are_still_made_when_the_worker_is_killed(monkeypatch: pytest.Monk
         return slow
 
     planned = [renderahead.PlannedPage(p.path, p.source, slowly(p.render)) for p in _planned()]
-    expected = [page.render() for page in _planned()]
     rendering = RenderedAhead(planned)
     try:
         assert rendering._pool is not None
-        assert rendering.markdown(0) == expected[0]
+        assert rendering.markdown(0) == _planned()[0].render()
         for process in list(rendering._pool._processes.values()):
             os.kill(process.pid, signal.SIGKILL)
-        assert [rendering.markdown(i) for i in range(len(planned))] == expected
-        assert rendering._pool is None, "the rest were made here"
+        made = 1
+        with pytest.raises(PageUnavailableError, match="the process rendering the pages stopped before it sent "
+                                                       r"this page \(was the machine out of memory\?\)$"):
+            for index in range(1, len(planned)):
+                rendering.markdown(index)
+                made += 1
+        assert made <= 1 + 2, "no more than the pages it had sent before it was killed"
+        assert rendering._pool is None
     finally:
         rendering.close()
+
+
+def test_a_build_whose_worker_is_killed_fails_and_names_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    project = copy_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    original = RenderedAhead._start_worker
+
+    def killed_at_once(self: RenderedAhead, planned: tuple[renderahead.PlannedPage, ...]) -> None:
+        original(self, planned)
+        assert self._pool is not None
+        for process in list(self._pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+
+    monkeypatch.setattr(RenderedAhead, "_start_worker", killed_at_once)
+    with pytest.raises(Abort, match="BuildError"):
+        _built(project, "site")
+    assert any(re.match(r"okrs: \S+\.md: the process rendering the pages stopped before it sent this page",
+                        record.getMessage()) for record in caplog.records)
 
 
 def test_a_bug_on_one_page_is_reported_with_that_page(monkeypatch: pytest.MonkeyPatch) -> None:
