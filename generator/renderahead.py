@@ -93,6 +93,11 @@ class RenderedAhead:
                     self._received += len(chunk)
             except BrokenProcessPool:  # the worker was killed (out of memory, say)
                 self.close()
+            except BaseException:
+                # A chunk that failed to come back (could not be sent, say) is gone from the queue:
+                # going on would put every later page's Markdown under the wrong path.
+                self.close()
+                raise
         if index in self._done:
             markdown, failure = self._done.pop(index)
         elif self._here is not None:

@@ -228,3 +228,26 @@ def test_a_bug_on_one_page_is_reported_with_that_page(monkeypatch: pytest.Monkey
         assert rendering.markdown(8) == planned[8].render()
     finally:
         rendering.close()
+
+
+def test_a_chunk_that_never_came_back_stops_the_pages_instead_of_shifting_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every later page would otherwise be handed over under the path of the page before it."""
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(renderahead, "CHUNK", 2)
+    planned = list(_planned())
+
+    def unsendable() -> str:
+        return threading.Lock()  # type: ignore[return-value]  # the worker cannot send it back
+
+    planned[4] = renderahead.PlannedPage(planned[4].path, planned[4].source, unsendable)
+    rendering = RenderedAhead(planned)
+    try:
+        assert rendering.markdown(3) == planned[3].render()
+        with pytest.raises(TypeError, match="pickle"):
+            rendering.markdown(4)
+        with pytest.raises(PageUnavailableError, match=rf"^{planned[6].path}: the process rendering the pages stopped"):
+            rendering.markdown(6)
+        assert rendering._pool is None
+    finally:
+        rendering.close()
