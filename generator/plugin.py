@@ -24,7 +24,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
@@ -89,7 +89,9 @@ class _GeneratedPage(File):
     @classmethod
     def of(cls, config: MkDocsConfig, page: PlannedPage, built_before: dict[str, bytes] | None,
            building: dict[str, bytes] | None) -> _GeneratedPage:
-        file = cls.generated(config, page.path, content="")
+        # Reached from the index pages, not the nav (one nav entry a team would make the build quadratic):
+        # MkDocs would otherwise list every generated page as left out of the nav, on every build.
+        file = cls.generated(config, page.path, content="", inclusion=InclusionLevel.NOT_IN_NAV)
         assert isinstance(file, cls)
         file._markdown, file._render = None, page.render
         if built_before is not None and building is not None:
@@ -144,6 +146,10 @@ class _GeneratedFile(File):
     def _content(self, value: str | bytes | None) -> None:
         content = value.encode("utf-8") if isinstance(value, str) else value
         self._pieces = (lambda: ()) if content is None else (lambda: (content,))
+
+    def is_modified(self) -> bool:
+        """Always written (MkDocs' own test would make the whole file just to see that it has content)."""
+        return True
 
     def copy_file(self, dirty: bool = False) -> None:
         destination = Path(self.abs_dest_path)

@@ -19,11 +19,18 @@ PRIVATE_CANARIES = ["rebrand-2027", "Prepare the 2027 rebrand in secret", "Agenc
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The example project, built, and what the build printed."""
     folder = copy_project(tmp_path_factory.mktemp("example"))
+    (folder / "docs" / "hand-written.md").write_text("# Left out of the nav\n", encoding="utf-8")
     done = build(folder)
     assert done.returncode == 0, done.stdout + done.stderr
-    return folder
+    return folder, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def project(built: tuple[Path, str]) -> Path:
+    return built[0]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +49,15 @@ def test_every_kind_of_page_is_built(site: Path) -> None:
         assert (site / url / "index.html").is_file(), url
     assert (site / "okrs.json").is_file()
     assert (site / "assets/okrs/okrs.css").is_file()
+
+
+def test_the_build_lists_only_hand_written_pages_as_left_out_of_the_nav(built: tuple[Path, str]) -> None:
+    """Generated pages are reached from the index pages: listing them would print every team page (tens
+    of thousands of lines in a large company) on every build."""
+    log = built[1]
+    omitted = re.search(r'not included in the "nav" configuration:\n((?:  - .*\n?)+)', log)
+    assert omitted is not None, log
+    assert omitted.group(1).split() == ["-", "hand-written.md"]
 
 
 def _page_of(ref: str) -> tuple[str, str]:
