@@ -188,6 +188,9 @@ def site_environment(templates_dir: Path | None = None, folder: str = "site") ->
         lstrip_blocks=True,
         autoescape=True,
         finalize=_finalize,
+        # A build renders every page from the templates as they were when it started: one edited
+        # meanwhile is not half applied. (A new environment is made when they change: templates_state.)
+        auto_reload=False,
     )
     env.code_generator_class = _PrintingFinalized
     env.filters.update(attr=attribute, ident=identifier, paragraphs=paragraphs)

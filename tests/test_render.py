@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import jinja2
 import pytest
 from markupsafe import Markup
@@ -59,3 +62,14 @@ def test_values_are_printed_through_finalize_alone() -> None:
 def test_a_missing_value_is_named() -> None:
     with pytest.raises(jinja2.UndefinedError, match="'no_such_value' is undefined"):
         site_environment().from_string("{{ no_such_value }}").render()
+
+
+def test_a_template_edited_during_a_build_is_not_half_applied(tmp_path: Path) -> None:
+    """Pages rendered after the edit would differ from those before it; the next build sees it."""
+    (tmp_path / "person.md.j2").write_text("before\n", encoding="utf-8")
+    env = site_environment(tmp_path)
+    assert env.get_template("person.md.j2").render() == "before\n"
+    (tmp_path / "person.md.j2").write_text("after\n", encoding="utf-8")
+    os.utime(tmp_path / "person.md.j2", (2_000_000_000, 2_000_000_000))
+    assert env.get_template("person.md.j2").render() == "before\n"
+    assert site_environment(tmp_path).get_template("person.md.j2").render() == "after\n"
