@@ -300,7 +300,34 @@ def test_search_finds_objectives_and_key_results_but_not_check_in_history(site: 
     assert "Paid social paused for two weeks." not in text
     assert "Check-ins (" not in text
     objective_titles = re.findall(r'<h2 id="[^"]+">([^<]+)<', page)
-    assert objective_titles and all(title.strip() in text for title in objective_titles)
+    assert len(objective_titles) > 1 and objective_titles[0] == "Sub-teams"
+    assert all(title.strip() in text for title in objective_titles[1:])
+    assert "Increase trial sign-ups by 25%" in text  # a key result
+
+
+def _search_text(site: Path, location: str) -> str:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"] if doc["location"].startswith(location))
+
+
+def test_what_other_pages_hold_is_found_there_and_not_again(site: Path) -> None:
+    """An objective's title is in search once, on its team's page: not again where others link to it
+    (alignment, sub-teams, a person's or a team's list), which made most of a large company's index."""
+    marketing = _search_text(site, "2026-Q4/marketing/")
+    page = (site / "2026-Q4" / "marketing" / "index.html").read_text(encoding="utf-8")
+    for shown_elsewhere in ["Sub-teams", "Aligned to", "Supported by", "At the current pace"]:
+        assert shown_elsewhere in page, shown_elsewhere
+        assert shown_elsewhere not in marketing, shown_elsewhere
+    person = _search_text(site, "people/jenny-l/")
+    assert person.startswith("Jenny Lindstein") and "Key results" not in person
+    assert "Customer support" in person  # the team, a way to find someone
+    team = _search_text(site, "teams/support/")
+    assert "Jenny Lindstein" in team and "2026-Q4" not in team
+    objective = "Improve the customer engagement programme"  # Jenny's, aligned to customer experience's
+    assert objective in _search_text(site, "2026-Q4/support/")
+    for where in ["2026-Q4/customer-experience", "people/jenny-l", "teams/support"]:
+        assert objective in (site / where / "index.html").read_text(encoding="utf-8"), where
+    assert objective not in person + team + _search_text(site, "2026-Q4/customer-experience/")
 
 
 def test_a_preview_of_some_teams_builds_only_their_part_of_the_tree(project: Path, tmp_path: Path) -> None:
