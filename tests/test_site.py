@@ -305,6 +305,15 @@ def test_search_finds_objectives_and_key_results_but_not_check_in_history(site: 
     assert "Increase trial sign-ups by 25%" in text  # a key result
 
 
+def test_a_key_result_is_found_by_its_words_and_owner_not_its_numbers(site: Path) -> None:
+    support = _search_text(site, "2026-Q4/support/")
+    page = (site / "2026-Q4" / "support" / "index.html").read_text(encoding="utf-8")
+    assert "Raise engagement through e-mails and in-app messages from 20% to 30% Sam Okafor" in support
+    for number_or_heading in ["Confidence 80%", "20 → 26", "Start → Now → Target", "on track", "at risk", "NCS"]:
+        assert re.sub(r"<[^>]+>|\*\*", "", number_or_heading) in re.sub(r"<[^>]+>", "", page), number_or_heading
+        assert number_or_heading not in support, number_or_heading
+
+
 def _search_text(site: Path, location: str) -> str:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     return " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"] if doc["location"].startswith(location))
