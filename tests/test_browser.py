@@ -11,9 +11,11 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
+from benchmarks.search_ready import PATIENCE_MS, first_search
 from tests.sitekit import REPO, build, copy_project
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -39,10 +41,15 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("browser"))
     assert build(project).returncode == 0
-    handler = functools.partial(_QuietHandler, directory=str(project / "site"))
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def base_url(example_site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(example_site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -95,3 +102,9 @@ def test_pages_load_offline_without_errors_and_search_finds_a_key_result(base_ur
     assert problems == []
     assert outside == []
     assert "Build a self-service academy with 12 modules of videos and documents" in results
+
+
+def test_the_search_benchmark_times_the_first_answer(example_site: Path) -> None:
+    found = first_search(example_site, "academy", _chromium())
+    assert "academy" in found.first_result.lower()
+    assert 0 < found.seconds < PATIENCE_MS / 1000
