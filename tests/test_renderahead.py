@@ -4,6 +4,7 @@ a template that fails in the worker is a clear error; the worker is stopped when
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import signal
@@ -86,9 +87,11 @@ def test_the_worker_keeps_only_a_few_pages_ahead_of_those_asked_for(monkeypatch:
         assert rendering._pool is not None
         for index in range(len(planned)):
             assert rendering.markdown(index) == planned[index].render()
+            assert (rendering._pool is None) == (rendering._received == len(planned))
             assert rendering._submitted <= index + 1 + 5 + 1  # rounded up to whole chunks
             assert len(rendering._done) <= 1 + 1
         assert rendering._submitted == len(planned)
+        assert rendering._pool is None, "the worker is stopped once it has sent every page"
     finally:
         rendering.close()
 
@@ -249,5 +252,22 @@ def test_a_chunk_that_never_came_back_stops_the_pages_instead_of_shifting_them(
         with pytest.raises(PageUnavailableError, match=rf"^{planned[6].path}: the process rendering the pages stopped"):
             rendering.markdown(6)
         assert rendering._pool is None
+    finally:
+        rendering.close()
+
+
+def test_the_worker_collects_cycles_though_forked_with_the_collector_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build forks it while the collector is off; rendering makes reference cycles (Jinja's
+    contexts), which would never be freed."""
+    monkeypatch.setattr(renderahead, "PARALLEL_FROM", 1)
+    planned = [renderahead.PlannedPage(f"{index}.md", None, lambda: str(gc.isenabled())) for index in range(3)]
+    gc.disable()
+    try:
+        rendering = RenderedAhead(planned)
+    finally:
+        gc.enable()
+    try:
+        assert rendering._pool is not None
+        assert rendering.markdown(0) == "True"
     finally:
         rendering.close()
