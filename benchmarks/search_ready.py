@@ -50,7 +50,7 @@ def served(site: Path) -> Iterator[str]:
         server.shutdown()
 
 
-def first_search(site: Path, word: str, chromium: str) -> FirstSearch:
+def first_search(site: Path, word: str, chromium: str, patience_ms: int = PATIENCE_MS) -> FirstSearch:
     from playwright.sync_api import sync_playwright  # a development dependency, as the browser test's
 
     with served(site) as url, sync_playwright() as playwright:
@@ -61,8 +61,9 @@ def first_search(site: Path, word: str, chromium: str) -> FirstSearch:
             page.goto(url)
             page.wait_for_load_state("load")
             started = time.monotonic()
-            page.fill("input.md-search__input", word)
-            page.wait_for_selector(".md-search-result__item", timeout=PATIENCE_MS)
+            # typed, not filled: Material searches on a key's release (or when its index is ready)
+            page.type("input.md-search__input", word, delay=20)
+            page.wait_for_selector(".md-search-result__item", timeout=patience_ms)
             seconds = time.monotonic() - started
             first = page.inner_text(".md-search-result__item")
         finally:
