@@ -103,8 +103,12 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
     planned = planned_pages(company, evaluation, options)
     # With a worker, this process lets go of the model when this returns: the worker renders the pages
     # from its own copy, and okrs.json is written aside now, so that nothing here holds it through the build.
-    rendering = RenderedAhead(planned)
     aside = tempfile.TemporaryFile(prefix="okrs-", suffix=".json")  # noqa: SIM115  closed by Generated.close
+    try:
+        rendering = RenderedAhead(planned)
+    except BaseException:
+        aside.close()
+        raise
     try:
         aside.writelines(json_pieces(company, evaluation))
         pages = tuple(PlannedPage(page.path, page.source, functools.partial(rendering.markdown, index))

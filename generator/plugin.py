@@ -90,8 +90,12 @@ class _GeneratedPage(File):
     def of(cls, config: MkDocsConfig, page: PlannedPage, built_before: dict[str, bytes] | None,
            building: dict[str, bytes] | None) -> _GeneratedPage:
         # Reached from the index pages, not the nav (one nav entry a team would make the build quadratic):
-        # MkDocs would otherwise list every generated page as left out of the nav, on every build.
-        file = cls.generated(config, page.path, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+        # MkDocs would otherwise list every generated page as left out of the nav, on every build. A page
+        # that exclude_docs or draft_docs names is left to MkDocs, which applies them only to the undecided.
+        named = any(spec is not None and spec.match_file(page.path)
+                    for spec in (config.exclude_docs, config.draft_docs))
+        inclusion = InclusionLevel.UNDEFINED if named else InclusionLevel.NOT_IN_NAV
+        file = cls.generated(config, page.path, content="", inclusion=inclusion)
         assert isinstance(file, cls)
         file._markdown, file._render = None, page.render
         if built_before is not None and building is not None:
@@ -222,6 +226,8 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
                                  remember=self.serving, before=_remembered.get(self.site_dir))
         except UnknownTeamError as exc:
             raise PluginError(f"okrs: teams: {exc}") from None
+        except OSError as exc:  # okrs.json written aside: no space left in the temporary folder, say
+            raise PluginError(f"okrs: {exc}") from None
         except jinja2.TemplateSyntaxError as exc:
             raise PluginError(f"okrs: template {exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
         except jinja2.TemplateError as exc:

@@ -95,11 +95,14 @@ class RenderedAhead:
                     self.close()                       # not when MkDocs has written the site (half an hour)
             except BrokenProcessPool:  # the worker was killed (out of memory, say)
                 self.close()
-            except BaseException:
+            except BaseException as exc:
                 # A chunk that failed to come back (could not be sent, say) is gone from the queue:
                 # going on would put every later page's Markdown under the wrong path.
                 self.close()
-                raise
+                if not isinstance(exc, Exception):  # an interrupt stays one
+                    raise
+                raise PageUnavailableError(f"{self.paths[index]}: the process rendering the pages could not send "
+                                           f"it ({type(exc).__name__}: {exc}; a bug: please report it)") from exc
         if index in self._done:
             markdown, failure = self._done.pop(index)
         elif self._here is not None:

@@ -247,7 +247,8 @@ def test_a_chunk_that_never_came_back_stops_the_pages_instead_of_shifting_them(
     rendering = RenderedAhead(planned)
     try:
         assert rendering.markdown(3) == planned[3].render()
-        with pytest.raises(TypeError, match="pickle"):
+        with pytest.raises(PageUnavailableError, match=rf"^{planned[4].path}: the process rendering the pages could "
+                                                       r"not send it \(TypeError: .*pickle"):
             rendering.markdown(4)
         with pytest.raises(PageUnavailableError, match=rf"^{planned[6].path}: the process rendering the pages stopped"):
             rendering.markdown(6)

@@ -60,6 +60,25 @@ def test_the_build_lists_only_hand_written_pages_as_left_out_of_the_nav(built: t
     assert omitted.group(1).split() == ["-", "hand-written.md"]
 
 
+def test_exclude_docs_and_draft_docs_still_apply_to_generated_pages(tmp_path: Path) -> None:
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import InclusionLevel, set_exclusions
+
+    from generator.pages import PlannedPage
+    from generator.plugin import _GeneratedPage
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nexclude_docs: people/ana-g.md\ndraft_docs: teams/draft.md\n",
+                                         encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    config.plugins._current_plugin = "okrs"  # as during on_files, where MkDocs notes who made a file
+    files = [_GeneratedPage.of(config, PlannedPage(path, None, lambda: "# page\n"), None, None)
+             for path in ["people/ana-g.md", "teams/draft.md", "teams/support.md"]]
+    set_exclusions(files, config)
+    assert [file.inclusion for file in files] == [InclusionLevel.EXCLUDED, InclusionLevel.DRAFT,
+                                                  InclusionLevel.NOT_IN_NAV]
+
+
 def _page_of(ref: str) -> tuple[str, str]:
     team, period, objective, *kr = ref.split("/")
     return f"{period}/{team}", f"{objective}__{kr[0]}" if kr else objective
