@@ -222,7 +222,7 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
                                  options=SiteOptions(theme_language, self.templates_dir),
                                  teams=[t.strip() for t in self.config.teams.split(",") if t.strip()],
                                  validation=_checked_before_build.pop(self.source, None),
-                                 cache=ParseCache(cache), reuse=_validated.setdefault(cache, ModelCache(cache)),
+                                 cache=ParseCache(cache), reuse=self._model_cache(cache),
                                  remember=self.serving, before=_remembered.get(self.site_dir))
         except UnknownTeamError as exc:
             raise PluginError(f"okrs: teams: {exc}") from None
@@ -301,6 +301,11 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         if self.building is not None:  # some pages may be written and others not: the next build does all
             _built.pop(self.site_dir, None)
         self._finished()
+
+    def _model_cache(self, folder: Path | None) -> ModelCache:
+        """``mkdocs serve`` keeps the validated files for the next build. A single build does not: they
+        are the model, which this process lets go of while MkDocs builds (the worker has its own)."""
+        return _validated.setdefault(folder, ModelCache(folder)) if self.serving else ModelCache(folder)
 
     def _finished(self) -> None:
         self.building = None
