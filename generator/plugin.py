@@ -24,7 +24,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
@@ -89,14 +89,14 @@ class _GeneratedPage(File):
     @classmethod
     def of(cls, config: MkDocsConfig, page: PlannedPage, built_before: dict[str, bytes] | None,
            building: dict[str, bytes] | None) -> _GeneratedPage:
-        # Reached from the index pages, not the nav (one nav entry a team would make the build quadratic):
-        # MkDocs would otherwise list every generated page as left out of the nav, on every build. A page
-        # that exclude_docs or draft_docs names is left to MkDocs, which applies them only to the undecided.
-        named = any(spec is not None and spec.match_file(page.path)
-                    for spec in (config.exclude_docs, config.draft_docs))
-        inclusion = InclusionLevel.UNDEFINED if named else InclusionLevel.NOT_IN_NAV
-        file = cls.generated(config, page.path, content="", inclusion=inclusion)
+        file = cls.generated(config, page.path, content="")
         assert isinstance(file, cls)
+        # MkDocs' own rules first (exclude_docs, draft_docs, not_in_nav). A page they leave in is reached
+        # from the index pages, not the nav (one nav entry a team would make the build quadratic): MkDocs
+        # would otherwise list every generated page as left out of the nav, on every build.
+        set_exclusions([file], config)
+        if file.inclusion is InclusionLevel.INCLUDED:
+            file.inclusion = InclusionLevel.NOT_IN_NAV
         file._markdown, file._render = None, page.render
         if built_before is not None and building is not None:
             # a dirty build: which pages changed is known only once they are rendered
