@@ -3,24 +3,19 @@ other address blocked: no console error, no request leaves the site, and search 
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from benchmarks.search_ready import first_search
+from benchmarks.search_ready import CHROMIUM_FLAGS, first_search, served
 from tests.sitekit import REPO, build, copy_project
 
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
 
 
 def _chromium() -> str:
@@ -35,11 +30,6 @@ def _chromium() -> str:
     return found
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("browser"))
@@ -49,12 +39,8 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(example_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(example_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with served(example_site) as url:
+        yield url
 
 
 def test_pages_load_offline_without_errors_and_search_finds_a_key_result(base_url: str) -> None:
