@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+
+import jinja2
 
 from generator.errors import Problem
 from generator.export import json_pieces
@@ -18,11 +18,10 @@ from generator.model import Company
 from generator.modelcache import ModelCache
 from generator.pages import DATA_PATH, DEFAULT_OPTIONS, PlannedPage, SiteOptions, planned_pages
 from generator.parsecache import ParseCache, parsing
-from generator.privacy import part_view, public_view
+from generator.privacy import UnknownTeamError, part_view, public_view
 from generator.progress import evaluate
 from generator.reads import Reads
 from generator.render import templates_state
-from generator.renderahead import RenderedAhead
 from generator.rerender import Remembered, Rerendering
 from generator.validate import Progress, Reuse, Validation, no_progress, validate
 
@@ -48,26 +47,32 @@ class Generated:
 
     problems: tuple[Problem, ...]
     pages: tuple[PlannedPage, ...]
-    """Rendered when asked for (``render()``, which raises ``RenderError`` for a failed template), in
-    this order by a worker process where there is one."""
+    """Rendered when asked for (``render()``, which raises for a failed template), in this order by a
+    worker process where there is one."""
     files: tuple[SiteFile, ...]
     """Other files of the site: the stylesheet and ``okrs.json``."""
-    rendering: RenderedAhead | None = None
     rerendering: Rerendering | None = None
-    aside: IO[bytes] | None = None
-    """The temporary file ``okrs.json`` waits in to be written into the site (gone once closed)."""
     """When asked to remember: which pages were kept from the build before, and what to remember of this one."""
+    closing: Callable[[], None] | None = None
+    """Stops the process rendering the pages, and removes its files (see ``generator.buildworker``)."""
 
     @property
     def failed(self) -> bool:
         return any(p.severity.value == "error" for p in self.problems)
 
     def close(self) -> None:
-        """Stops rendering pages nobody asked for yet, and lets go of ``okrs.json``'s temporary file."""
-        if self.rendering is not None:
-            self.rendering.close()
-        if self.aside is not None:
-            self.aside.close()
+        """Lets go of whatever the pages are rendered by, once they are no longer asked for."""
+        if self.closing is not None:
+            self.closing()
+
+
+def told(exc: UnknownTeamError | jinja2.TemplateError) -> str:
+    """Why the pages could not be made, as the build says it."""
+    if isinstance(exc, UnknownTeamError):
+        return f"teams: {exc}"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}"
+    return f"a page template failed: {exc}"
 
 
 def checked(tree: SourceTree, cache: ParseCache,
@@ -101,31 +106,7 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
         return _generated_again(result.problems, company, as_of, options, (include_private, tuple(teams)), before)
     evaluation = evaluate(company, as_of)
     planned = planned_pages(company, evaluation, options)
-    # With a worker, this process lets go of the model when this returns: the worker renders the pages
-    # from its own copy, and okrs.json is written aside now, so that nothing here holds it through the build.
-    aside = tempfile.TemporaryFile(prefix="okrs-", suffix=".json")  # noqa: SIM115  closed by Generated.close
-    try:
-        rendering = RenderedAhead(planned)
-    except BaseException:
-        aside.close()
-        raise
-    try:
-        aside.writelines(json_pieces(company, evaluation))
-        pages = tuple(PlannedPage(page.path, page.source, functools.partial(rendering.markdown, index))
-                      for index, page in enumerate(planned))
-    except BaseException:
-        rendering.close()
-        aside.close()
-        raise
-    files = _site_files(functools.partial(_read_back, aside))
-    return Generated(result.problems, pages, files, rendering, aside=aside)
-
-
-def _read_back(aside: IO[bytes]) -> Iterator[bytes]:
-    """A file written aside, from its start, a mebibyte at a time."""
-    aside.seek(0)
-    while piece := aside.read(1 << 20):
-        yield piece
+    return Generated(result.problems, planned, site_files(functools.partial(json_pieces, company, evaluation)))
 
 
 def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.date, options: SiteOptions,
@@ -137,10 +118,10 @@ def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.
     planned = planned_pages(company, evaluation, options, reads)
     setting = (options, choices, templates_state(options.templates_dir))
     rerendering = Rerendering(planned, reads, before, company, evaluation, setting)
-    return Generated(problems, rerendering.pages, _site_files(rerendering.exported), rerendering=rerendering)
+    return Generated(problems, rerendering.pages, site_files(rerendering.exported), rerendering=rerendering)
 
 
-def _site_files(data: Callable[[], Iterable[bytes]]) -> tuple[SiteFile, ...]:
+def site_files(data: Callable[[], Iterable[bytes]]) -> tuple[SiteFile, ...]:
     """The site's files besides its pages: the stylesheet, and ``okrs.json`` written by ``data``."""
     stylesheet = (ASSETS / "okrs.css").read_bytes()
     return SiteFile(STYLESHEET, lambda: (stylesheet,)), SiteFile(DATA_PATH, data)

@@ -21,11 +21,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import jinja2
 import yaml
 
 from generator import __version__, checkcache, diffscope, newperiod, recording, report, spreadsheet
 from generator import diff as okr_diff
 from generator.build import checked, generate
+from generator.buildworker import GenerationError, GenerationWorker, started
 from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
 from generator.errors import Problem
@@ -49,7 +51,6 @@ from generator.privacy import public_view
 from generator.progress import evaluate
 from generator.publish import replace_atomically, replaceable, write_file_atomically, write_tree
 from generator.render import status_text
-from generator.renderahead import PageUnavailableError, RenderError
 from generator.scaffold import scaffold
 from generator.validate import RESERVED_IDS, Progress, Validation, validate
 
@@ -410,14 +411,10 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         files = ([(page.path, page.render().encode("utf-8")) for page in generated.pages]
                  + [(file.path, file.content()) for file in generated.files])
-    except PageUnavailableError as exc:
-        print(f"okr generate: {exc}; nothing was written", file=sys.stderr)
+    except jinja2.TemplateError as exc:
+        print(f"okr generate: a page template failed: {type(exc).__name__}: {exc}; nothing was written",
+              file=sys.stderr)
         return EXIT_PROBLEMS
-    except RenderError as exc:
-        print(f"okr generate: a page template failed: {exc}; nothing was written", file=sys.stderr)
-        return EXIT_PROBLEMS
-    finally:
-        generated.close()
     def write(folder: Path) -> bool:
         write_tree(folder, files)
         return True
@@ -437,17 +434,35 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     source = _plugin_source(config)
     tree = read_tree(config.parent / source, source)
-    result = _checked_showing_progress("okr build: checking", tree, _parse_cache(args))
-    sys.stdout.write(report.render(result.problems, "text"))
-    if result.company is None:
-        print(report.summary(source, None, result.problems) + f": the site in '{args.site_dir}' was left as it was",
+    site = Path(args.site_dir).resolve()
+    site.parent.mkdir(parents=True, exist_ok=True)
+    # A large tree is checked by the process that then makes the pages beside MkDocs: this one never holds the model
+    worker = started(tree, None if getattr(args, "no_cache", False) else cache_folder(), site.parent,
+                     lambda total: _reading_progress("okr build: checking", total))
+    handed: list[Validation | GenerationWorker]
+    if worker is not None:
+        try:
+            outcome = worker.checked()
+        except GenerationError as exc:
+            print(f"okr build: {exc}; the site in '{args.site_dir}' was left as it was", file=sys.stderr)
+            return EXIT_PROBLEMS
+        problems, valid, handed = outcome.problems, outcome.valid, [worker]
+    else:
+        result = _checked_showing_progress("okr build: checking", tree, _parse_cache(args))
+        problems, valid, handed = result.problems, result.company is not None, [result]
+        del result  # taken by the build: nothing here keeps the model alive through it
+    del tree
+    sys.stdout.write(report.render(problems, "text"))
+    if not valid:
+        if worker is not None:
+            worker.close()
+        print(report.summary(source, None, problems) + f": the site in '{args.site_dir}' was left as it was",
               file=sys.stderr)
         return EXIT_PROBLEMS
     from generator.plugin import build_site  # MkDocs is imported only by the commands that run it
 
     epoch = int(dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC).timestamp())
-    handed = [result]  # taken by the build: nothing here keeps the model alive through it
-    del result
+    del worker
     with _environment(SOURCE_DATE_EPOCH=str(epoch)):
         built = replace_atomically(Path(args.site_dir),
                                    lambda folder: build_site(config, folder, config.parent / source, handed.pop()))

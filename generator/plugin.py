@@ -28,28 +28,30 @@ from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from generator.build import STYLESHEET, Generated, SiteFile, generate
+from generator.build import STYLESHEET, Generated, SiteFile, generate, told
+from generator.buildworker import GenerationError, GenerationWorker, PageUnavailableError, RenderError, started
 from generator.i18n import language
+from generator.load import read_tree
 from generator.modelcache import ModelCache
 from generator.pages import HOME_PATHS, PlannedPage, SiteOptions
 from generator.parsecache import ParseCache, default_folder
 from generator.periods import resolve_as_of
 from generator.privacy import UnknownTeamError
-from generator.renderahead import PageUnavailableError, RenderError
 from generator.rerender import Remembered
 from generator.validate import Validation
 
 log = logging.getLogger("mkdocs.plugins.okrs")
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "pymdownx.details", "toc", "md_in_html")
 
-_checked_before_build: dict[Path, Validation] = {}
-"""Trees ``okr build`` validated just before it started MkDocs, by source folder: read once, not twice."""
+_checked_before_build: dict[Path, Validation | GenerationWorker] = {}
+"""Trees ``okr build`` validated just before it started MkDocs (here, or in the worker that makes the
+pages), by source folder: read once, not twice."""
 _validated: dict[Path | None, ModelCache] = {}
 """Validated period files by cache folder, kept for the life of the process: each rebuild of
 ``mkdocs serve`` validates only the files edited since the one before."""
 
 
-def build_site(config_file: Path, site_dir: Path, source: Path, checked: Validation) -> bool:
+def build_site(config_file: Path, site_dir: Path, source: Path, checked: Validation | GenerationWorker) -> bool:
     """``mkdocs build --strict`` in this process (its own command line, so its logging and strict
     mode are MkDocs' own), the plugin taking ``checked`` instead of reading ``source`` again."""
     from mkdocs.__main__ import cli
@@ -63,7 +65,9 @@ def build_site(config_file: Path, site_dir: Path, source: Path, checked: Validat
         exc.show()
         return False
     finally:
-        _checked_before_build.pop(source.resolve(), None)
+        left = _checked_before_build.pop(source.resolve(), None)
+        if isinstance(left, GenerationWorker):  # MkDocs stopped before it asked for the pages
+            left.close()
     return True
 
 
@@ -114,6 +118,12 @@ class _GeneratedPage(File):
                 raise PluginError(f"okrs: {exc}") from None
             except RenderError as exc:
                 raise PluginError(f"okrs: a page template failed: {exc}") from None
+            except jinja2.TemplateError as exc:  # rendered in this process
+                failure = f"{type(exc).__name__}: {exc}"
+                raise PluginError(f"okrs: a page template failed: {self.src_uri}: {failure}") from None
+            except Exception as exc:  # a bug on one page: told with that page
+                failure = f"{type(exc).__name__}: {exc} (a bug: please report it)"
+                raise PluginError(f"okrs: {self.src_uri}: {failure}") from None
         return self._markdown
 
     @_content.setter
@@ -216,22 +226,26 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         theme_language = config.theme.get("language") or "en"
         cache = default_folder()
         self.site_dir = str(Path(config.site_dir).resolve())
+        teams = [t.strip() for t in self.config.teams.split(",") if t.strip()]
+        options = SiteOptions(theme_language, self.templates_dir)
+        handed = _checked_before_build.pop(self.source, None)
+        worker = handed if isinstance(handed, GenerationWorker) else None
+        if handed is None and not self.serving:  # serve builds again in this process, keeping what each page read
+            worker = started(read_tree(self.source, self.config.source), cache, Path(self.site_dir).parent)
         try:
-            generated = generate(self.source, self.config.source, as_of=self.as_of,
-                                 include_private=self.config.include_private,
-                                 options=SiteOptions(theme_language, self.templates_dir),
-                                 teams=[t.strip() for t in self.config.teams.split(",") if t.strip()],
-                                 validation=_checked_before_build.pop(self.source, None),
-                                 cache=ParseCache(cache), reuse=self._model_cache(cache),
-                                 remember=self.serving, before=_remembered.get(self.site_dir))
-        except UnknownTeamError as exc:
-            raise PluginError(f"okrs: teams: {exc}") from None
-        except OSError as exc:  # okrs.json written aside: no space left in the temporary folder, say
+            if worker is not None:
+                generated = worker.generate(as_of=self.as_of, include_private=self.config.include_private,
+                                            options=options, teams=teams)
+            else:
+                generated = generate(self.source, self.config.source, as_of=self.as_of,
+                                     include_private=self.config.include_private, options=options, teams=teams,
+                                     validation=handed if isinstance(handed, Validation) else None,
+                                     cache=ParseCache(cache), reuse=self._model_cache(cache),
+                                     remember=self.serving, before=_remembered.get(self.site_dir))
+        except GenerationError as exc:
             raise PluginError(f"okrs: {exc}") from None
-        except jinja2.TemplateSyntaxError as exc:
-            raise PluginError(f"okrs: template {exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
-        except jinja2.TemplateError as exc:
-            raise PluginError(f"okrs: a page template failed: {exc}") from None
+        except (UnknownTeamError, jinja2.TemplateError) as exc:
+            raise PluginError(f"okrs: {told(exc)}") from None
         _report(generated)
         self.generated = generated
         if generated.rerendering is not None and generated.rerendering.kept:

@@ -47,5 +47,5 @@ def scaffold(name: str, team_id: str, team_name: str, language: str, today: dt.d
     for kind in KINDS:
         files[f"docs/schema/{kind}.schema.json"] = (json.dumps(json_schema(kind), ensure_ascii=False, indent=2)
                                                     + "\n").encode("utf-8")
-    files[".gitignore"] = b"site/\n.venv/\n"
+    files[".gitignore"] = b"site/\n.venv/\n.okrs-build-*/\n"
     return files

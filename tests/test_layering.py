@@ -10,8 +10,8 @@ STAGES = [
     "errors", "periods", "load", "parsecache", "model", "schema", "fields", "editor_schema",  # the format
     "validate", "modelcache",
     "privacy", "alignment", "progress", "health",  # the engine
-    "i18n", "render", "reads", "pages", "renderahead", "export", "rerender",  # the site
-    "diffscope", "diff", "build",  # the review, and the build that puts it all together
+    "i18n", "render", "reads", "pages", "export", "rerender",  # the site
+    "diffscope", "diff", "build", "buildworker",  # the review, and the build that puts it all together
     "publish", "gitread",
     "checkin", "recording", "newperiod", "scaffold", "spreadsheet",  # authoring
     "checkcache", "report", "plugin", "cli",  # the adapters

@@ -1,0 +1,332 @@
+"""The generator in a process of its own, beside MkDocs: it reads, validates and computes the
+company, writes ``okrs.json``, then renders every page, in the order MkDocs reads them, into a spool
+file that MkDocs' process reads each page back from when it gets to it.
+
+Why a process of its own, forked before anything is read: the model is the largest thing a build
+holds (1.5 GiB for 10,000 teams and four quarters), and MkDocs' own pages are the next. Made in
+MkDocs' process, the model stayed there after it was let go (freed memory is kept by the process, and
+a worker forked with it had its own copy of every page of it: 3.3 GiB for the two). Here, MkDocs'
+process never holds it, and this worker ends as soon as it has rendered the last page, which it does
+several times faster than MkDocs converts them: rendering is hidden behind MkDocs' work on a second
+core, and the two processes' memory peaks at the first few minutes of the build, not at its end.
+
+The spool is compressed (a sixth of the Markdown) and on disk beside the site, not in the temporary
+folder (often memory) nor in MkDocs' process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import jinja2
+
+from generator.build import Generated, checked, site_files, told
+from generator.errors import Problem
+from generator.export import json_pieces
+from generator.load import SourceTree
+from generator.modelcache import ModelCache
+from generator.pages import PlannedPage, SiteOptions, planned_pages
+from generator.parsecache import ParseCache, can_fork
+from generator.privacy import UnknownTeamError, part_view, public_view
+from generator.progress import evaluate
+from generator.validate import Progress, Validation, no_progress
+
+WORKER_FROM = 100
+"""Trees of fewer files are generated in MkDocs' own process: a worker would cost more than it saves."""
+CHUNK = 16
+"""Pages rendered before their places in the spool are sent."""
+PATIENCE = 1.0
+"""Seconds between two looks at whether the worker is still alive while waiting for it."""
+SPOOL, DATA = "pages", "okrs.json"
+
+
+class GenerationError(Exception):
+    """The worker could not make the pages (an unknown team, a broken template): the message says why."""
+
+
+class RenderError(Exception):
+    """A template failed on a page; the message says which and why."""
+
+
+class PageUnavailableError(RenderError):
+    """The worker stopped (it was killed) before it rendered a page."""
+
+
+ProgressOf = Callable[[int], AbstractContextManager[Progress]]
+"""A progress display for a check of that many files."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    problems: tuple[Problem, ...]
+    valid: bool
+    """The tree has no error: the site can be made."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    as_of: dt.date
+    include_private: bool
+    options: SiteOptions
+    teams: tuple[str, ...]
+
+
+Placed = tuple[int, int, str | None]
+"""A page's place in the spool (offset, length), or what went wrong in its template."""
+
+
+def worth_a_worker(tree: SourceTree) -> bool:
+    return tree.file_count >= WORKER_FROM and can_fork()
+
+
+class GenerationWorker:
+    """Forked when made; ``checked()`` is the check's outcome, ``generate()`` the site's pages (each
+    rendered by the worker, read back when asked for); ``close()`` stops it and removes its files."""
+
+    def __init__(self, tree: SourceTree, cache: Path | None, beside: Path | None,
+                 progress: ProgressOf | None = None) -> None:
+        self._folder = Path(tempfile.mkdtemp(prefix=".okrs-build-", dir=beside))
+        """The spool and okrs.json: beside the site (the temporary folder is often memory)."""
+        self._checked: Checked | None = None
+        self._paths: tuple[str, ...] = ()
+        self._placed: dict[int, Placed] = {}
+        """Where each page the worker has rendered is in the spool (kept: a page can be read again)."""
+        self._spool: int | None = None
+        self._finished = False
+        context = multiprocessing.get_context("fork")
+        here, there = context.Pipe()
+        self._connection: Connection | None = here
+        # Nothing is pickled on the way in: the worker is forked with these.
+        self._process = context.Process(target=_work, args=(there, here, tree, cache, self._folder, progress),
+                                        name="okrs-generator")
+        try:
+            self._process.start()
+        except BaseException:
+            here.close()
+            self._connection = None
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
+        finally:
+            there.close()  # else this process would never see the worker's end of the pipe close
+
+    def checked(self) -> Checked:
+        """The problems of the tree; waits for the worker's check."""
+        if self._checked is None:
+            message = self._next("it checked the files")
+            assert message[0] == "checked"
+            self._checked = Checked(message[1], message[2])
+        return self._checked
+
+    def generate(self, *, as_of: dt.date, include_private: bool, options: SiteOptions,
+                 teams: Sequence[str]) -> Generated:
+        """The site's pages and files, or only the problems when the tree has errors; raises
+        ``GenerationError`` when the pages cannot be made."""
+        checked = self.checked()
+        if not checked.valid:
+            self.close()
+            return Generated(checked.problems, (), ())
+        assert self._connection is not None
+        with contextlib.suppress(OSError):  # it stopped: told by the next message not coming
+            self._connection.send(_Request(as_of, include_private, options, tuple(teams)))
+        message = self._next("it made the pages")
+        if message[0] == "failed":
+            self.close()
+            raise GenerationError(message[1])
+        assert message[0] == "planned"
+        planned: list[tuple[str, str | None]] = message[1]
+        self._paths = tuple(path for path, _ in planned)
+        self._spool = os.open(self._folder / SPOOL, os.O_RDONLY)
+        pages = tuple(PlannedPage(path, source, _Reading(self, index)) for index, (path, source) in enumerate(planned))
+        data = self._folder / DATA
+        return Generated(checked.problems, pages, site_files(lambda: _pieces(data)), closing=self.close)
+
+    def markdown(self, index: int) -> str:
+        """Page ``index``'s Markdown, waiting for the worker when it has not got that far."""
+        while index not in self._placed and self._take(self._receive()):
+            pass
+        while self._connection is not None and self._connection.poll():  # the worker never waits on a full pipe
+            self._take(self._receive())
+        placed = self._placed.get(index)
+        if placed is None:
+            raise PageUnavailableError(f"{self._paths[index]}: the process rendering the pages stopped before it "
+                                       "rendered this page (was the machine out of memory?)")
+        offset, length, failure = placed
+        if failure is not None:
+            raise RenderError(f"{self._paths[index]}: {failure}")
+        assert self._spool is not None
+        return zlib.decompress(os.pread(self._spool, length, offset)).decode("utf-8", "surrogatepass")
+
+    def _next(self, what: str) -> tuple[Any, ...]:
+        """The worker's next message; raises ``GenerationError`` when it stopped without one."""
+        message = self._receive()
+        if message is None:
+            self.close()
+            raise GenerationError(f"the process making the pages stopped before {what} (was the machine out of "
+                                  "memory?)")
+        return message
+
+    def _receive(self) -> tuple[Any, ...] | None:
+        """The next message, or ``None`` once the worker has ended: its end of the pipe closed, or it
+        died while a process it forked (for parsing) still holds that end."""
+        connection = self._connection
+        if connection is None:
+            return None
+        try:
+            while not connection.poll(PATIENCE):
+                if not self._process.is_alive() and not connection.poll():
+                    return None
+            message: tuple[Any, ...] = connection.recv()
+            return message
+        except (EOFError, OSError):
+            return None
+
+    def _take(self, message: tuple[Any, ...] | None) -> bool:
+        """Notes a message about pages; false when no more will come."""
+        if message is not None and message[0] == "pages":
+            self._placed.update(enumerate(message[2], message[1]))
+            return True
+        self._end_process()  # it has ended, or ends now ("done"): its memory is given back at once
+        return False
+
+    def _end_process(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._process.pid is None:
+            return
+        self._process.join(timeout=PATIENCE)
+        if self._process.is_alive():  # still at work: not needed any more
+            self._process.terminate()
+            self._process.join()
+
+    def close(self) -> None:
+        """Stops the worker (the pages it has not rendered are left) and removes its files."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._end_process()
+        if self._spool is not None:
+            os.close(self._spool)
+            self._spool = None
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A page's ``render``: read back from the worker's spool."""
+
+    worker: GenerationWorker
+    index: int
+
+    def __call__(self) -> str:
+        return self.worker.markdown(self.index)
+
+
+def _pieces(path: Path) -> Iterator[bytes]:
+    """The worker's okrs.json, a mebibyte at a time, through a handle of its own for each reading."""
+    with path.open("rb") as data:
+        while piece := data.read(1 << 20):
+            yield piece
+
+
+# --- in the worker --------------------------------------------------------------------------------
+
+def _work(connection: Connection, others: Connection, tree: SourceTree, cache: Path | None, folder: Path,
+          progress: ProgressOf | None) -> None:
+    others.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is MkDocs' process's to handle: it stops this one
+    signal.signal(signal.SIGTERM, _exit)  # as an exception: the parsing processes it started are stopped too
+    gc.disable()  # millions of new objects and no cycles while the model is made (as in the check)
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # MkDocs' process went away: nothing to do
+        outcome = _checked(tree, cache, progress)
+        del tree
+        connection.send(("checked", outcome.problems, outcome.company is not None))
+        if outcome.company is None:
+            return
+        try:
+            request = connection.recv()
+        except EOFError:  # the check failed where this process could not tell, or the build stopped
+            return
+        try:
+            planned = _planned(outcome, request, folder / DATA)
+        except GenerationError as exc:
+            connection.send(("failed", str(exc)))
+            return
+        del outcome
+        # What the model holds is never collected: frozen, collections do not walk it again. They are on
+        # for rendering, which makes cycles (Jinja's contexts): left alone, they doubled this process.
+        gc.freeze()
+        gc.enable()
+        with (folder / SPOOL).open("wb") as spool:  # before the pages are announced: it is opened at once
+            connection.send(("planned", [(page.path, page.source) for page in planned]))
+            for start in range(0, len(planned), CHUNK):
+                placed = [_spooled(page, spool) for page in planned[start:start + CHUNK]]
+                spool.flush()  # before its places are sent: they are read at once
+                connection.send(("pages", start, placed))
+        connection.send(("done",))
+
+
+def _exit(signal_number: int, frame: FrameType | None) -> None:
+    sys.exit(1)
+
+
+def _checked(tree: SourceTree, cache: Path | None, progress: ProgressOf | None) -> Validation:
+    shown: Callable[[], AbstractContextManager[Progress]] = (
+        (lambda: progress(tree.file_count)) if progress is not None else lambda: contextlib.nullcontext(no_progress))
+    return checked(tree, ParseCache(cache), shown, reuse=ModelCache(cache))
+
+
+def _planned(outcome: Validation, request: _Request, data: Path) -> Sequence[PlannedPage]:
+    """The pages, each still to be rendered, with ``okrs.json`` written; raises ``GenerationError``
+    with the message MkDocs shows."""
+    assert outcome.company is not None
+    try:
+        company = part_view(public_view(outcome.company, include_private=request.include_private), request.teams)
+        evaluation = evaluate(company, request.as_of)
+        planned = planned_pages(company, evaluation, request.options)
+        with data.open("wb") as output:
+            output.writelines(json_pieces(company, evaluation))
+    except (UnknownTeamError, jinja2.TemplateError) as exc:
+        raise GenerationError(told(exc)) from None
+    except OSError as exc:  # no space left for okrs.json, say
+        raise GenerationError(str(exc)) from None
+    return planned
+
+
+def _spooled(page: PlannedPage, spool: Any) -> Placed:
+    """Renders the page into the spool. Not only template errors: whatever fails on a page is told
+    with that page's name (as text: an exception may hold what does not travel between processes)."""
+    try:
+        markdown = page.render()
+    except jinja2.TemplateError as exc:
+        return 0, 0, f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a bug on one page: reported with that page
+        return 0, 0, f"{type(exc).__name__}: {exc} (a bug: please report it)"
+    offset = spool.tell()
+    length = spool.write(zlib.compress(markdown.encode("utf-8", "surrogatepass"), 1))
+    return offset, length, None
+
+
+def started(tree: SourceTree, cache: Path | None, beside: Path | None,
+            progress: ProgressOf | None = None) -> GenerationWorker | None:
+    """A worker for a tree worth one, from a process that can fork; ``None`` otherwise."""
+    if not worth_a_worker(tree):
+        return None
+    with contextlib.suppress(OSError):  # cannot fork (no memory), or no room for the spool: generated here
+        return GenerationWorker(tree, cache, beside if beside is not None and beside.is_dir() else None, progress)
+    return None

@@ -1,0 +1,343 @@
+"""The generator in a process of its own beside MkDocs: the same pages and the same site as made in
+MkDocs' process, clear errors from it, and nothing of the model in MkDocs' process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import re
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+from generator import buildworker, cli
+from generator.build import generate
+from generator.buildworker import GenerationError, GenerationWorker, PageUnavailableError, RenderError
+from generator.load import read_tree
+from generator.model import Objective
+from generator.pages import DEFAULT_OPTIONS, PlannedPage, SiteOptions
+from tests.sitekit import AS_OF, REPO, copy_project, digest
+
+AS_OF_DATE = dt.date.fromisoformat(AS_OF)
+
+
+@pytest.fixture(autouse=True)
+def forkable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker for every tree, and forked only from a process with one thread: the test before may
+    still be ending its own threads."""
+    monkeypatch.setattr(buildworker, "WORKER_FROM", 1)
+    deadline = time.monotonic() + 10
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Callable[[], GenerationWorker]]:
+    """Forks a worker for the example (after the test's own patches: the worker is forked with them)."""
+    workers: list[GenerationWorker] = []
+
+    def started() -> GenerationWorker:
+        worker = buildworker.started(read_tree(REPO / "okrs", "okrs"), None, tmp_path)
+        assert worker is not None, "the test process must be able to fork for these tests to mean anything"
+        workers.append(worker)
+        return worker
+
+    yield started
+    for worker in workers:
+        worker.close()
+
+
+def _here(options: SiteOptions = DEFAULT_OPTIONS) -> tuple[PlannedPage, ...]:
+    return generate(REPO / "okrs", "okrs", as_of=AS_OF_DATE, options=options).pages
+
+
+def _ended(worker: GenerationWorker, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while worker._process.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not worker._process.is_alive()
+
+
+def test_the_worker_makes_the_pages_this_process_would(start: Callable[[], GenerationWorker]) -> None:
+    here = _here()
+    worker = start()
+    generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
+    assert [(page.path, page.source) for page in generated.pages] == [(page.path, page.source) for page in here]
+    order = [5, 0, len(here) - 1, *range(1, 5), *range(6, len(here) - 1), 5]  # ahead, back, and one again
+    assert [generated.pages[index].render() for index in order] == [here[index].render() for index in order]
+    assert [file.content() for file in generated.files] == [file.content() for file in
+                                                            generate(REPO / "okrs", "okrs", as_of=AS_OF_DATE).files]
+
+
+def test_the_worker_ends_once_it_has_rendered_the_last_page(start: Callable[[], GenerationWorker],
+                                                            tmp_path: Path) -> None:
+    """Its memory (the model) is given back long before MkDocs has read the pages; they wait on disk,
+    beside the site, and are removed with it."""
+    worker = start()
+    generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
+    assert _ended(worker), "the worker went on after it had rendered every page"
+    [folder] = tmp_path.glob(".okrs-build-*")
+    assert (folder / buildworker.SPOOL).stat().st_size > 0
+    assert [page.render() for page in generated.pages] == [page.render() for page in _here()]
+    generated.close()
+    assert not folder.exists()
+
+
+def test_this_process_never_holds_the_model(tmp_path: Path) -> None:
+    def objectives() -> int:
+        return sum(isinstance(thing, Objective) for thing in gc.get_objects())
+
+    before = objectives()
+    worker = buildworker.started(read_tree(REPO / "okrs", "okrs"), None, tmp_path)
+    assert worker is not None
+    try:
+        generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
+        assert generated.pages[0].render().startswith("---")
+        assert objectives() == before
+    finally:
+        worker.close()
+    with_model_here = generate(REPO / "okrs", "okrs", as_of=AS_OF_DATE)
+    assert objectives() > before, "the count sees a model made in this process"
+    del with_model_here
+
+
+def test_a_tree_with_errors_gives_its_problems_and_no_pages(tmp_path: Path) -> None:
+    broken = tmp_path / "okrs"
+    shutil.copytree(REPO / "okrs", broken)
+    period = next(broken.rglob("2026-Q4.yaml"))
+    period.write_text(period.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    worker = buildworker.started(read_tree(broken, "okrs"), None, tmp_path)
+    assert worker is not None
+    try:
+        checked = worker.checked()
+        assert not checked.valid
+        here = generate(broken, "okrs", as_of=AS_OF_DATE)
+        assert checked.problems == here.problems and here.failed
+        generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
+        assert generated.failed and generated.pages == ()
+        assert _ended(worker)
+    finally:
+        worker.close()
+
+
+def test_an_unknown_team_is_a_clear_error(start: Callable[[], GenerationWorker]) -> None:
+    worker = start()
+    with pytest.raises(GenerationError, match=r"^teams: .*no-such-team"):
+        worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=("no-such-team",))
+    assert _ended(worker, 1)
+
+
+def test_a_template_failing_on_a_page_names_the_page(start: Callable[[], GenerationWorker], tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "person.md.j2").write_text("# {{ someone.name }}\n{{ no_such_value }}\n", encoding="utf-8")
+    worker = start()
+    generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=SiteOptions(templates_dir=templates),
+                                teams=())
+    person = next(index for index, page in enumerate(generated.pages)
+                  if page.path.startswith("people/") and page.path != "people/index.md")
+    assert generated.pages[0].render().startswith("---")
+    with pytest.raises(RenderError, match=rf"^{generated.pages[person].path}: UndefinedError: 'no_such_value' is "
+                                          "undefined$"):
+        generated.pages[person].render()
+
+
+def test_a_template_that_does_not_parse_is_a_clear_error(start: Callable[[], GenerationWorker],
+                                                         tmp_path: Path) -> None:
+    (tmp_path / "person.md.j2").write_text("{% if %}\n", encoding="utf-8")
+    worker = start()
+    with pytest.raises(GenerationError, match=r"^template .*person\.md\.j2:1: "):
+        worker.generate(as_of=AS_OF_DATE, include_private=False, options=SiteOptions(templates_dir=tmp_path), teams=())
+
+
+def test_a_bug_on_one_page_is_reported_with_that_page(start: Callable[[], GenerationWorker],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    original = buildworker.planned_pages
+
+    def with_a_broken_page(*args: object, **kwargs: object) -> tuple[PlannedPage, ...]:
+        planned = list(original(*args, **kwargs))  # type: ignore[arg-type]
+
+        def broken() -> str:
+            raise ZeroDivisionError("division by zero")
+
+        planned[7] = PlannedPage(planned[7].path, planned[7].source, broken)
+        return tuple(planned)
+
+    monkeypatch.setattr(buildworker, "planned_pages", with_a_broken_page)  # the worker is forked with it
+    worker = start()
+    generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
+    here = _here()
+    assert generated.pages[9].render() == here[9].render()  # it went on past the broken page
+    with pytest.raises(RenderError, match=rf"^{here[7].path}: ZeroDivisionError: division by zero \(a bug"):
+        generated.pages[7].render()
+    assert generated.pages[8].render() == here[8].render()
+
+
+def _slowly(render: Callable[[], str]) -> Callable[[], str]:
+    def slow() -> str:
+        time.sleep(0.05)  # the worker is still at work when it is killed
+        return render()
+    return slow
+
+
+def test_a_killed_worker_stops_at_the_first_page_it_did_not_render(start: Callable[[], GenerationWorker],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    original = buildworker.planned_pages
+    monkeypatch.setattr(buildworker, "CHUNK", 1)
+    monkeypatch.setattr(buildworker, "planned_pages", lambda *args, **kwargs: tuple(
+        PlannedPage(p.path, p.source, _slowly(p.render)) for p in original(*args, **kwargs)))
+    worker = start()
+    generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
+    assert generated.pages[0].render().startswith("---")
+    assert worker._process.pid is not None
+    os.kill(worker._process.pid, signal.SIGKILL)
+    made = 1
+    with pytest.raises(PageUnavailableError, match="the process rendering the pages stopped before it rendered "
+                                                   r"this page \(was the machine out of memory\?\)$"):
+        for page in generated.pages[1:]:
+            page.render()
+            made += 1
+    assert made < len(generated.pages) // 2
+    assert generated.pages[0].render().startswith("---"), "what it rendered before is still there"
+
+
+def test_a_worker_killed_during_the_check_is_a_clear_error(start: Callable[[], GenerationWorker]) -> None:
+    worker = start()
+    assert worker._process.pid is not None
+    os.kill(worker._process.pid, signal.SIGKILL)
+    with pytest.raises(GenerationError, match=r"stopped before it checked the files \(was the machine out of memory"):
+        worker.checked()
+
+
+def test_the_worker_collects_cycles_while_it_renders(start: Callable[[], GenerationWorker],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made with the collector off, like the check; rendering makes reference cycles (Jinja's
+    contexts), which would never be freed."""
+    monkeypatch.setattr(buildworker, "planned_pages", lambda *args, **kwargs: tuple(
+        PlannedPage(f"{index}.md", None, lambda: str(gc.isenabled())) for index in range(3)))
+    worker = start()
+    generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
+    assert generated.pages[0].render() == "True"
+
+
+def _built(project: Path, site: str) -> Path:
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / site))
+    build(config)
+    return project / site
+
+
+def test_a_site_built_with_the_worker_is_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copy_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795824000")
+    monkeypatch.setattr(buildworker, "WORKER_FROM", 10**6)
+    alone = _built(project, "alone")
+    monkeypatch.setattr(buildworker, "WORKER_FROM", 1)
+    workers: list[GenerationWorker] = []
+    original = GenerationWorker.__init__
+
+    def recorded(self: GenerationWorker, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        workers.append(self)
+
+    monkeypatch.setattr(GenerationWorker, "__init__", recorded)
+    with_worker = _built(project, "with-worker")
+    assert len(workers) == 1
+    assert not workers[0]._process.is_alive(), "the worker is stopped when the build ends"
+    assert digest(with_worker) == digest(alone)
+    assert not list(project.glob(".okrs-build-*")), "the spool is removed"
+
+
+def test_a_template_failing_in_the_worker_stops_the_build_with_a_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    project = copy_project(tmp_path / "project")
+    (project / "overrides").mkdir()
+    (project / "overrides" / "person.md.j2").write_text("{{ no_such_value }}\n", encoding="utf-8")
+    config = project / "mkdocs.yml"
+    settings = config.read_text(encoding="utf-8").replace(
+        "      include_private: false", "      include_private: false\n      templates_dir: overrides")
+    config.write_text(settings, encoding="utf-8")
+    monkeypatch.chdir(project)
+    with pytest.raises(Abort, match="BuildError"):
+        _built(project, "site")
+    assert any(re.match(r"okrs: a page template failed: people/[a-z-]+\.md: UndefinedError: 'no_such_value' is "
+                        "undefined$", record.getMessage()) for record in caplog.records)
+    assert not list(project.glob(".okrs-build-*")), "the spool is removed"
+
+
+def test_a_build_whose_worker_is_killed_fails_and_names_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    project = copy_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    original = GenerationWorker.generate
+
+    def killed_at_once(self: GenerationWorker, **kwargs: object) -> object:
+        generated = original(self, **kwargs)  # type: ignore[arg-type]
+        assert self._process.pid is not None
+        os.kill(self._process.pid, signal.SIGKILL)
+        return generated
+
+    monkeypatch.setattr(buildworker, "CHUNK", 1)
+    monkeypatch.setattr(buildworker, "planned_pages", lambda *args, **kwargs: tuple(
+        PlannedPage(p.path, p.source, _slowly(p.render)) for p in original_planned(*args, **kwargs)))
+    monkeypatch.setattr(GenerationWorker, "generate", killed_at_once)
+    with pytest.raises(Abort, match="BuildError"):
+        _built(project, "site")
+    assert any(re.match(r"okrs: \S+\.md: the process rendering the pages stopped before it rendered this page",
+                        record.getMessage()) for record in caplog.records)
+
+
+original_planned = buildworker.planned_pages
+
+
+def test_okr_build_checks_in_the_worker_and_builds_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("OKR_CACHE_DIR", "off")
+    monkeypatch.setattr(buildworker, "WORKER_FROM", 10**6)
+    assert cli.main(["build", "--as-of", AS_OF, "--site-dir", "alone"]) == 0
+    checks = tmp_path / "checked-by"  # a file: the worker's process is another
+    original = buildworker._checked
+
+    def noted(*args: Any) -> Any:
+        with checks.open("a") as note:
+            note.write(f"{os.getpid()}\n")
+        return original(*args)
+
+    monkeypatch.setattr(buildworker, "_checked", noted)
+    monkeypatch.setattr(cli, "_checked_showing_progress", lambda *args: pytest.fail("checked in this process"))
+    monkeypatch.setattr(buildworker, "WORKER_FROM", 1)
+    assert cli.main(["build", "--as-of", AS_OF, "--site-dir", "with-worker"]) == 0
+    [checked_by] = checks.read_text().split()
+    assert checked_by != str(os.getpid()), "checked once, in the worker"
+    assert digest(project / "with-worker") == digest(project / "alone")
+    assert not list(project.glob(".okrs-build-*"))
+
+
+def test_okr_build_of_a_tree_with_errors_reports_them_as_without_a_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_project(tmp_path / "project")
+    period = next((project / "okrs").rglob("2026-Q4.yaml"))
+    period.write_text(period.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("OKR_CACHE_DIR", "off")
+    outputs = []
+    for worker_from in (10**6, 1):
+        monkeypatch.setattr(buildworker, "WORKER_FROM", worker_from)
+        assert cli.main(["build", "--as-of", AS_OF]) == cli.EXIT_PROBLEMS
+        outputs.append(capsys.readouterr())
+    assert outputs[0] == outputs[1]
+    assert "titel" in outputs[1].out and "left as it was" in outputs[1].err
+    assert not (project / "site").exists()
+    assert not list(project.glob(".okrs-build-*"))
