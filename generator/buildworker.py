@@ -25,11 +25,13 @@ import shutil
 import signal
 import sys
 import tempfile
+import weakref
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -117,6 +119,9 @@ class GenerationWorker:
                                         name="okrs-generator")
         try:
             self._process.start()
+            # Stopped when this process ends without closing it (an interrupt, say): it ignores interrupts, and
+            # multiprocessing waits at exit for it to end, which it would not while no one reads what it sends.
+            weakref.finalize(self, _stop, self._process)
         except BaseException:
             here.close()
             self._connection = None
@@ -224,6 +229,11 @@ class GenerationWorker:
             os.close(self._spool)
             self._spool = None
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _stop(process: BaseProcess) -> None:
+    if process.is_alive():
+        process.terminate()
 
 
 @dataclass(frozen=True, slots=True)

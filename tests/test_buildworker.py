@@ -9,6 +9,8 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -341,3 +343,36 @@ def test_okr_build_of_a_tree_with_errors_reports_them_as_without_a_worker(
     assert "titel" in outputs[1].out and "left as it was" in outputs[1].err
     assert not (project / "site").exists()
     assert not list(project.glob(".okrs-build-*"))
+
+
+def test_a_process_that_ends_without_closing_its_worker_does_not_wait_for_it(tmp_path: Path) -> None:
+    """An interrupted build ends at once: the worker ignores interrupts, and multiprocessing waits at exit
+    for every worker to end, which this one would only after rendering every page."""
+    script = f"""
+import datetime as dt, os, sys, time
+from pathlib import Path
+from generator import buildworker
+from generator.load import read_tree
+from generator.pages import DEFAULT_OPTIONS, PlannedPage
+original = buildworker.planned_pages
+def slow(render):
+    def page():
+        time.sleep(1)
+        return render()
+    return page
+buildworker.planned_pages = lambda *a, **k: tuple(PlannedPage(p.path, p.source, slow(p.render))
+                                                  for p in original(*a, **k))
+buildworker.WORKER_FROM, buildworker.CHUNK = 1, 1
+worker = buildworker.started(read_tree(Path({str(REPO / "okrs")!r}), "okrs"), None, Path({str(tmp_path)!r}))
+generated = worker.generate(as_of=dt.date(2026, 11, 28), include_private=False, options=DEFAULT_OPTIONS, teams=())
+generated.pages[0].render()
+print(worker._process.pid, flush=True)
+raise KeyboardInterrupt
+"""
+    started = time.monotonic()
+    ended = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert "KeyboardInterrupt" in ended.stderr
+    assert time.monotonic() - started < 20, "it waited for the worker to render every page (a minute)"
+    pid = int(ended.stdout.split()[0])
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
