@@ -333,6 +333,18 @@ def test_a_key_result_is_found_by_its_words_and_owner_not_its_numbers(site: Path
         assert number_or_heading not in support, number_or_heading
 
 
+def test_why_a_key_result_was_dropped_is_found_and_results_begin_with_words(site: Path) -> None:
+    """A dropped key result's reason is its own text, not what another page holds; and what search
+    leaves out takes its separators with it, or a result would begin with " · "."""
+    assert "Vendor contract cancelled" in _search_text(site, "2026-Q4/support/")
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    objectives = [doc for doc in index["docs"] if re.match(r"2026-Q4/[a-z-]+/#", doc["location"])]
+    assert len(objectives) > 10
+    words = [re.sub(r"<[^>]+>", "", doc["text"]).lstrip() for doc in objectives]
+    assert [text for text in words if text.startswith("·")] == []
+    assert any(text.startswith("Owner: ") for text in words)
+
+
 def _search_text(site: Path, location: str) -> str:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     return " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"] if doc["location"].startswith(location))
