@@ -23,7 +23,7 @@ import yaml
 
 from generator import __version__
 from generator.errors import Location, Problem, Severity
-from generator.fields import CONTROL_CHARACTER, TextItem, shared_day, valid_url
+from generator.fields import CONTROL_CHARACTER, TextItem, shared_day, shared_number, valid_url
 from generator.load import ID_PATTERN
 from generator.model import (
     Alignment,
@@ -203,9 +203,11 @@ def _decoded_checkins(items: list[Any]) -> tuple[CheckIn, ...]:
         if (type(value) not in _NUMBER_TYPES or type(note) is not str or (by is not None and type(by) is not str)
                 or (confidence is not None and (type(confidence) not in _NUMBER_TYPES or not 0 <= confidence <= 1))):
             raise TypeError("not a check-in")
-        # one object per day and per person, as validation makes them: the same few hundred of each
-        checkins.append(CheckIn(shared_day(day), value, confidence, None if status is None else _REPORTED[status],
-                                note, None if by is None else sys.intern(by)))
+        # one object per day, per person and per number, as validation makes them: the same few hundred of each
+        checkins.append(CheckIn(shared_day(day), shared_number(value),
+                                None if confidence is None else shared_number(confidence),
+                                None if status is None else _REPORTED[status], note,
+                                None if by is None else sys.intern(by)))
     return tuple(checkins)
 
 

@@ -18,7 +18,7 @@ from typing import NamedTuple, TypeVar
 
 from generator import schema
 from generator.errors import Location, Problem, error, sorted_problems, warning
-from generator.fields import TextItem, Values, bad_id_message, read
+from generator.fields import TextItem, Values, bad_id_message, read, shared_number
 from generator.load import (
     ID_PATTERN,
     Document,
@@ -526,10 +526,11 @@ def _checkin(mapping: YamlMapping, kind: KeyResultKind | None, period: _Bounds, 
     if date is None or value is None:
         return None
     status = values.text("status")
+    confidence = values.number("confidence")
     return CheckIn(
         date=date,
-        value=value,
-        confidence=values.number("confidence"),
+        value=shared_number(value),
+        confidence=None if confidence is None else shared_number(confidence),
         status=ReportedStatus(status) if status else None,
         note=values.text("note") or "",
         by=by,

@@ -183,9 +183,13 @@ def test_a_generated_page_is_not_held_once_written_and_the_site_is_the_same(
     monkeypatch.chdir(project)
     written: list[tuple[bool, object, object, object]] = []
     post_page = plugin.OkrsPlugin.on_post_page
+    waiting: list[int] = []
 
     def recorded(self: plugin.OkrsPlugin, output: str, /, **kwargs: Any) -> str:
         output = post_page(self, output, **kwargs)
+        # the pages not written yet wait on disk: only where they are is held here
+        assert all(type(offset) is int and type(length) is int for offset, length in self._held.values())
+        waiting.append(len(self._held))
         page = kwargs["page"]
         generated = isinstance(page.file, plugin._GeneratedPage)
         written.append((generated, page.content, page.markdown, page.file._markdown if generated else None))
@@ -196,6 +200,7 @@ def test_a_generated_page_is_not_held_once_written_and_the_site_is_the_same(
     assert [entry[1:] for entry in written if entry[0]] == [(None, "", None)] * sum(entry[0] for entry in written)
     assert all(content for generated, content, _, _ in written if not generated)  # hand-written: left alone
     assert sum(entry[0] for entry in written) > 20
+    assert max(waiting) > 20
 
     monkeypatch.setattr(plugin.OkrsPlugin, "on_page_content", lambda self, html, /, **_: html)
     monkeypatch.setattr(plugin.OkrsPlugin, "on_post_page", lambda self, output, /, **_: output)
