@@ -5,6 +5,7 @@ refusable entries are ignored, never trusted."""
 from __future__ import annotations
 
 import ast
+import math
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,31 @@ def test_an_edit_to_what_others_align_to_resolves_their_references_again(target:
     assert again == validate(read_files(edited, "okrs"))
     back = checked(read_files(files, "okrs"), ParseCache(None), reuse=reuse)  # and the fix is seen too
     assert back == validate(read_files(files, "okrs"))
+
+
+def test_check_ins_share_one_object_per_number_made_here_or_read_from_the_cache(tmp_path: Path) -> None:
+    """Millions of check-ins hold a few thousand numbers: one 24-byte object each, not one per check-in."""
+    checked(read_tree(REPO / "okrs", "okrs"), ParseCache(tmp_path))  # validated, and stored
+    for company in (checked(read_tree(REPO / "okrs", "okrs"), ParseCache(None), reuse=ModelCache(None)).company,
+                    checked(read_tree(REPO / "okrs", "okrs"), ParseCache(tmp_path)).company):  # read back
+        assert company is not None
+        checkins = [c for team in company.teams for period in team.periods
+                    for objective in period.objectives for kr in objective.key_results for c in kr.checkins]
+        by_value: dict[tuple[type, float], set[int]] = {}
+        for number in [c.value for c in checkins] + [c.confidence for c in checkins if c.confidence is not None]:
+            by_value.setdefault((type(number), number), set()).add(id(number))
+        assert len(checkins) > 50 and len(by_value) < len(checkins)
+        assert [value for value, objects in by_value.items() if len(objects) > 1 and value[1]] == []
+
+
+def test_a_shared_number_keeps_its_type_and_sign_and_the_table_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import fields
+
+    monkeypatch.setattr(fields, "_NUMBERS", {})
+    first, second = float("2.5"), float("2.5")
+    assert first is not second and fields.shared_number(first) is fields.shared_number(second) is first
+    assert type(fields.shared_number(7)) is int and type(fields.shared_number(7.0)) is float
+    assert math.copysign(1, fields.shared_number(-0.0)) == -1 and math.copysign(1, fields.shared_number(0.0)) == 1
+    monkeypatch.setattr(fields, "NUMBERS_SHARED", len(fields._NUMBERS))
+    third, fourth = float("3.5"), float("3.5")
+    assert fields.shared_number(third) is third and fields.shared_number(fourth) is fourth
