@@ -6,7 +6,8 @@ validated before), and with nothing changed, against PyYAML's C loader reading t
 commits three files apart, warm; the generator's own stages in one process (load and validate cold
 and warm, compute, render); the full ``okr build``, cold; the floor, a plain ``mkdocs build`` of the
 very same generated Markdown written to disk with no plugin; their ratio and the generator's share;
-peak memory of the check, the build and the floor; the size of ``site/`` and of its search index;
+peak memory of the check, the build and the floor (the largest process), and of the build's
+processes together; the size of ``site/`` and of its search index;
 the median bytes of a team page (which must not grow with N). ``--build-up-to N`` skips the two
 site builds above N teams, where they take hours; ``--bracket`` builds the floor before and after the
 build, since this machine's speed drifts within the hour; ``--warm-build`` builds a second time with
@@ -26,6 +27,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from benchmarks.synth import generate as synthesize
 
@@ -58,21 +60,55 @@ t = time.perf_counter(); pages = site_pages(company, evaluation); times["render"
 print(json.dumps(times))
 """
 MEASURE = """
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, time
+
+def tree(pid):
+    found, todo = [], [pid]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+        except OSError:
+            pass
+    return found
+
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
 t = time.perf_counter()
-code = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+process = subprocess.Popen(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+together = 0
+while process.poll() is None:
+    together = max(together, sum(pss(pid) for pid in tree(process.pid)))
+    time.sleep(0.5)
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, process.returncode, together)
 """
 
 
-def _measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall time and peak resident memory (KiB) of a command and its children."""
+class Measured(NamedTuple):
+    seconds: float
+    peak_kib: int
+    """The largest process's peak resident memory."""
+    together_kib: int
+    """The most its processes held at once, summed (proportional set size, sampled twice a second; 0
+    where /proc does not tell)."""
+
+
+def _measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
+    """Wall time and peak memory (KiB) of a command and its children."""
     done = subprocess.run([sys.executable, "-c", MEASURE, str(cwd), *command], capture_output=True, text=True,
                           check=True, env=env)
-    seconds, peak, code = done.stdout.split()
+    seconds, peak, code, together = done.stdout.split()
     if code != "0":
         raise RuntimeError(f"{' '.join(command)} failed in {cwd}")
-    return float(seconds), int(peak)
+    return Measured(float(seconds), int(peak), int(together))
 
 
 def _size(path: Path) -> int:
@@ -98,10 +134,10 @@ def _diff_warm(project: Path, okr: list[str], env: dict[str, str]) -> tuple[floa
     _measure(diff, project, env)
     outcomes = Path(env["OKR_CACHE_DIR"]) / "check"
     shutil.rmtree(outcomes, ignore_errors=True)  # HEAD's check, which that run kept
-    whole, _ = _measure(diff, project, env)
+    whole = _measure(diff, project, env).seconds
     shutil.rmtree(outcomes, ignore_errors=True)
     _measure([*okr, "check", "okrs"], project, env)  # as the pull-request workflow does before its diff
-    after_check, _ = _measure(diff, project, env)
+    after_check = _measure(diff, project, env).seconds
     return after_check, whole
 
 
@@ -121,15 +157,16 @@ def measure(teams: int, periods: int, work: Path, build: bool = True, bracket: b
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1795824000", "NO_MKDOCS_2_WARNING": "1"}
     okr = [sys.executable, "-m", "generator"]
     row: dict[str, float | int] = {"teams": teams}
-    row["check_s"], row["check_peak_kib"] = _measure([*okr, "check", "okrs"], project, {**env, "OKR_CACHE_DIR": "off"})
+    row["check_s"], row["check_peak_kib"], _ = _measure([*okr, "check", "okrs"], project,
+                                                         {**env, "OKR_CACHE_DIR": "off"})
     cached = {**env, "OKR_CACHE_DIR": str(project / "cache")}
     _measure([*okr, "check", "okrs"], project, cached)  # fills the cache
-    row["check_warm_s"], _ = _measure([*okr, "check", "okrs"], project, cached)
+    row["check_warm_s"] = _measure([*okr, "check", "okrs"], project, cached).seconds
     period_files = [f for f in sorted((project / "okrs").rglob("*.yaml")) if f.name not in ("team.yaml", "people.yaml")]
     for file in period_files[:3]:  # what a check after an edit finds
         text = file.read_text(encoding="utf-8")
         file.write_text(text.replace("title: ", "title: Edited ", 1), encoding="utf-8")
-    row["check_edited_s"], _ = _measure([*okr, "check", "okrs"], project, cached)
+    row["check_edited_s"] = _measure([*okr, "check", "okrs"], project, cached).seconds
     row["diff_warm_s"], row["diff_whole_s"] = _diff_warm(project, okr, cached)
     stages = subprocess.run([sys.executable, "-c", STAGES, str(project / "okrs")], capture_output=True, text=True,
                             check=True, cwd=REPO)
@@ -142,9 +179,10 @@ def measure(teams: int, periods: int, work: Path, build: bool = True, bracket: b
     # This machine's speed drifts by a quarter within an hour; a floor on each side of the build
     # compares the build with the machine it ran on, not with the machine of ten minutes before.
     floors = [floor()] if bracket else []
-    row["build_s"], row["build_peak_kib"] = _measure([*okr, "build", "--as-of", AS_OF], project, env)
+    row["build_s"], row["build_peak_kib"], row["build_together_kib"] = _measure([*okr, "build", "--as-of", AS_OF],
+                                                                                project, env)
     if warm_build:  # as CI builds with its cache kept: every file parsed and validated by the runs above
-        row["build_warm_s"], _ = _measure([*okr, "build", "--as-of", AS_OF], project, cached)
+        row["build_warm_s"] = _measure([*okr, "build", "--as-of", AS_OF], project, cached).seconds
     site = project / "site"
     row["site_bytes"] = _size(site)
     row["search_index_bytes"] = (site / "search" / "search_index.json").stat().st_size
@@ -152,17 +190,17 @@ def measure(teams: int, periods: int, work: Path, build: bool = True, bracket: b
     team_pages = sorted(page.stat().st_size for page in (site / "2026-Q4").glob("team-*/index.html"))
     row["team_page_bytes"] = team_pages[len(team_pages) // 2]
     floors.append(floor())
-    row["floor_s"] = sum(seconds for seconds, _ in floors) / len(floors)
-    row["floor_peak_kib"] = max(peak for _, peak in floors)
+    row["floor_s"] = sum(floor.seconds for floor in floors) / len(floors)
+    row["floor_peak_kib"] = max(floor.peak_kib for floor in floors)
     if bracket:
-        row["floor_before_s"], row["floor_after_s"] = floors[0][0], floors[1][0]
+        row["floor_before_s"], row["floor_after_s"] = floors[0].seconds, floors[1].seconds
     row["ratio"] = row["build_s"] / row["floor_s"]
     if warm_build:
         row["ratio_warm"] = row["build_warm_s"] / row["floor_s"]
     return row
 
 
-def _floor(project: Path, config: str, okr: list[str], env: dict[str, str]) -> Callable[[], tuple[float, int]]:
+def _floor(project: Path, config: str, okr: list[str], env: dict[str, str]) -> Callable[[], Measured]:
     """The floor: the same pages on disk, built by MkDocs with no plugin at all; one build per call."""
     subprocess.run([*okr, "generate", "okrs", "--out", "floor-docs", "--as-of", AS_OF], cwd=project, check=True,
                    capture_output=True, env=env)
@@ -197,7 +235,9 @@ COLUMNS = [
     ("build/floor", "ratio", "{:.2f}"), ("okr build, warm cache", "build_warm_s", "{:.1f} s"),
     ("warm build/floor", "ratio_warm", "{:.2f}"),
     ("generator share, cold", "share_cold", "{:.0%}"), ("warm", "share_warm", "{:.0%}"),
-    ("build peak RSS", "build_peak_mib", "{:.0f} MiB"), ("floor peak RSS", "floor_peak_mib", "{:.0f} MiB"),
+    ("build peak RSS", "build_peak_mib", "{:.0f} MiB"),
+    ("build, all processes at once", "build_together_mib", "{:.0f} MiB"),
+    ("floor peak RSS", "floor_peak_mib", "{:.0f} MiB"),
     ("site", "site_mib", "{:.1f} MiB"), ("search index", "search_index_mib", "{:.1f} MiB"),
     ("median team page", "team_page_kib", "{:.0f} KiB"),
 ]
@@ -211,8 +251,9 @@ def _derived(row: dict[str, float | int]) -> dict[str, float]:
         stages = values["compute_s"] + values["render_s"]
         values["share_cold"] = (values["load_s"] + stages) / values["build_s"]
         values["share_warm"] = (values["load_warm_s"] + stages) / values["build_s"]
-        for key in ("build_peak", "floor_peak"):
-            values[f"{key}_mib"] = values[f"{key}_kib"] / 1024
+        for key in ("build_peak", "floor_peak", "build_together"):
+            if f"{key}_kib" in values:
+                values[f"{key}_mib"] = values[f"{key}_kib"] / 1024
         values["site_mib"] = values["site_bytes"] / 2**20
         values["search_index_mib"] = values["search_index_bytes"] / 2**20
         values["team_page_kib"] = values["team_page_bytes"] / 1024

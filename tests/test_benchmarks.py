@@ -32,7 +32,8 @@ def test_a_small_run_measures_every_stage(tmp_path: Path) -> None:
     row = measure(100, 2, tmp_path, bracket=True, warm_build=True)
     for key in ("check_s", "check_warm_s", "check_edited_s", "diff_warm_s", "diff_whole_s", "parse_floor_s", "load_s",
                 "load_warm_s", "compute_s", "render_s", "build_s", "floor_s", "ratio", "floor_peak_kib",
-                "check_peak_kib", "floor_before_s", "floor_after_s", "build_warm_s", "ratio_warm"):
+                "check_peak_kib", "floor_before_s", "floor_after_s", "build_warm_s", "ratio_warm",
+                "build_together_kib"):
         assert float(row[key]) > 0, key
     assert row["floor_s"] == (row["floor_before_s"] + row["floor_after_s"]) / 2
     assert int(row["team_page_bytes"]) > 1000
@@ -44,4 +45,4 @@ def test_a_small_run_measures_every_stage(tmp_path: Path) -> None:
 def test_sizes_above_the_build_limit_are_measured_without_the_site(tmp_path: Path) -> None:
     row = measure(30, 1, tmp_path, build=False)
     assert "build_s" not in row and float(row["diff_warm_s"]) > 0
-    assert table([row]).splitlines()[-1].count("—") == 14
+    assert table([row]).splitlines()[-1].count("—") == 15
