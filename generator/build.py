@@ -47,7 +47,7 @@ class Generated:
 
     problems: tuple[Problem, ...]
     pages: tuple[PlannedPage, ...]
-    """Rendered when asked for (``render()``, which raises for a failed template), in this order by a
+    """Rendered when asked for (``render()``, which raises ``RenderError`` naming the page), in this order by a
     worker process where there is one."""
     files: tuple[SiteFile, ...]
     """Other files of the site: the stylesheet and ``okrs.json``."""
@@ -64,6 +64,29 @@ class Generated:
         """Lets go of whatever the pages are rendered by, once they are no longer asked for."""
         if self.closing is not None:
             self.closing()
+
+
+class RenderError(Exception):
+    """A page failed to render: the message names the page and says why."""
+
+
+def failure_of(exc: Exception) -> str:
+    """Why a page failed, as told: a template's error, or a bug."""
+    if isinstance(exc, jinja2.TemplateError):
+        return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {exc} (a bug: please report it)"
+
+
+def telling(page: PlannedPage) -> PlannedPage:
+    """The page, whose ``render`` raises ``RenderError`` naming it for whatever fails."""
+    return PlannedPage(page.path, page.source, functools.partial(_render_telling, page))
+
+
+def _render_telling(page: PlannedPage) -> str:
+    try:
+        return page.render()
+    except Exception as exc:
+        raise RenderError(f"{page.path}: {failure_of(exc)}") from None
 
 
 def told(exc: UnknownTeamError | jinja2.TemplateError) -> str:
@@ -106,7 +129,8 @@ def generate(source: Path, shown: str, *, as_of: dt.date, include_private: bool 
         return _generated_again(result.problems, company, as_of, options, (include_private, tuple(teams)), before)
     evaluation = evaluate(company, as_of)
     planned = planned_pages(company, evaluation, options)
-    return Generated(result.problems, planned, site_files(functools.partial(json_pieces, company, evaluation)))
+    return Generated(result.problems, tuple(telling(page) for page in planned),
+                     site_files(functools.partial(json_pieces, company, evaluation)))
 
 
 def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.date, options: SiteOptions,
@@ -118,7 +142,8 @@ def _generated_again(problems: tuple[Problem, ...], company: Company, as_of: dt.
     planned = planned_pages(company, evaluation, options, reads)
     setting = (options, choices, templates_state(options.templates_dir))
     rerendering = Rerendering(planned, reads, before, company, evaluation, setting)
-    return Generated(problems, rerendering.pages, site_files(rerendering.exported), rerendering=rerendering)
+    return Generated(problems, tuple(telling(page) for page in rerendering.pages), site_files(rerendering.exported),
+                     rerendering=rerendering)
 
 
 def site_files(data: Callable[[], Iterable[bytes]]) -> tuple[SiteFile, ...]:

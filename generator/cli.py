@@ -21,12 +21,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import jinja2
 import yaml
 
 from generator import __version__, checkcache, diffscope, newperiod, recording, report, spreadsheet
 from generator import diff as okr_diff
-from generator.build import checked, generate
+from generator.build import RenderError, checked, generate
 from generator.buildworker import GenerationError, GenerationWorker, started
 from generator.checkin import EditError, NewCheckIn
 from generator.editor_schema import KINDS, json_schema
@@ -411,9 +410,8 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         files = ([(page.path, page.render().encode("utf-8")) for page in generated.pages]
                  + [(file.path, file.content()) for file in generated.files])
-    except jinja2.TemplateError as exc:
-        print(f"okr generate: a page template failed: {type(exc).__name__}: {exc}; nothing was written",
-              file=sys.stderr)
+    except RenderError as exc:
+        print(f"okr generate: a page template failed: {exc}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
     def write(folder: Path) -> bool:
         write_tree(folder, files)
@@ -434,10 +432,8 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     source = _plugin_source(config)
     tree = read_tree(config.parent / source, source)
-    site = Path(args.site_dir).resolve()
-    site.parent.mkdir(parents=True, exist_ok=True)
     # A large tree is checked by the process that then makes the pages beside MkDocs: this one never holds the model
-    worker = started(tree, None if getattr(args, "no_cache", False) else cache_folder(), site.parent,
+    worker = started(tree, cache_folder(), Path(args.site_dir).resolve().parent,
                      lambda total: _reading_progress("okr build: checking", total))
     handed: list[Validation | GenerationWorker]
     if worker is not None:
@@ -462,10 +458,13 @@ def _build(args: argparse.Namespace) -> int:
     from generator.plugin import build_site  # MkDocs is imported only by the commands that run it
 
     epoch = int(dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC).timestamp())
-    del worker
-    with _environment(SOURCE_DATE_EPOCH=str(epoch)):
-        built = replace_atomically(Path(args.site_dir),
-                                   lambda folder: build_site(config, folder, config.parent / source, handed.pop()))
+    try:
+        with _environment(SOURCE_DATE_EPOCH=str(epoch)):
+            built = replace_atomically(Path(args.site_dir),
+                                       lambda folder: build_site(config, folder, config.parent / source, handed.pop()))
+    finally:
+        if worker is not None:  # closed by the build, unless it stopped before it took it
+            worker.close()
     if not built:
         print(f"okr build: mkdocs build failed; the site in '{args.site_dir}' was left as it was", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -11,12 +11,14 @@ the ones before them; what they send back is the same JSON, and it fills the cac
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import gc
 import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -223,6 +225,18 @@ def _contents(files: Sequence[SourceFile], window: threading.Semaphore, closing:
             yield file.read()
         except OSError:
             yield None  # the validator's own parse reports it, with its path
+
+
+def ends_with_parent(parent: int) -> None:
+    """This process is sent SIGTERM when ``parent``, the process that forked it (its id taken before the
+    fork), dies (killed, say), instead of working on for no one (Linux; elsewhere nothing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    if os.getppid() != parent:  # it died before that was set
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def _worker_started() -> None:

@@ -29,8 +29,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from generator.build import STYLESHEET, Generated, SiteFile, generate, told
-from generator.buildworker import GenerationError, GenerationWorker, PageUnavailableError, RenderError, started
+from generator.build import STYLESHEET, Generated, RenderError, SiteFile, generate, told
+from generator.buildworker import GenerationError, GenerationWorker, PageUnavailableError, started
 from generator.i18n import language
 from generator.load import read_tree
 from generator.modelcache import ModelCache
@@ -119,12 +119,6 @@ class _GeneratedPage(File):
                 raise PluginError(f"okrs: {exc}") from None
             except RenderError as exc:
                 raise PluginError(f"okrs: a page template failed: {exc}") from None
-            except jinja2.TemplateError as exc:  # rendered in this process
-                failure = f"{type(exc).__name__}: {exc}"
-                raise PluginError(f"okrs: a page template failed: {self.src_uri}: {failure}") from None
-            except Exception as exc:  # a bug on one page: told with that page
-                failure = f"{type(exc).__name__}: {exc} (a bug: please report it)"
-                raise PluginError(f"okrs: {self.src_uri}: {failure}") from None
         return self._markdown
 
     @_content.setter

@@ -3,7 +3,9 @@ MkDocs' process, clear errors from it, and nothing of the model in MkDocs' proce
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import gc
 import os
 import re
@@ -22,7 +24,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from generator import buildworker, cli
+from generator import buildworker, cli, parsecache
 from generator.build import generate
 from generator.buildworker import GenerationError, GenerationWorker, PageUnavailableError, RenderError
 from generator.load import read_tree
@@ -64,10 +66,11 @@ def _here(options: SiteOptions = DEFAULT_OPTIONS) -> tuple[PlannedPage, ...]:
 
 
 def _ended(worker: GenerationWorker, seconds: float = 20) -> bool:
+    """It ended of itself (not stopped by this process) within ``seconds``."""
     deadline = time.monotonic() + seconds
     while worker._process.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
-    return not worker._process.is_alive()
+    return worker._process.exitcode == 0
 
 
 def test_the_worker_makes_the_pages_this_process_would(start: Callable[[], GenerationWorker]) -> None:
@@ -93,6 +96,18 @@ def test_the_worker_ends_once_it_has_rendered_the_last_page(start: Callable[[], 
     assert [page.render() for page in generated.pages] == [page.render() for page in _here()]
     generated.close()
     assert not folder.exists()
+
+
+def test_the_worker_ends_however_many_pages_wait_to_be_read(start: Callable[[], GenerationWorker],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the pages are is written to a file, not sent: a pipe holds a few thousand pages' worth, and
+    the worker would wait for MkDocs to read them, holding the model, instead of ending."""
+    monkeypatch.setattr(buildworker, "planned_pages", lambda *args, **kwargs: tuple(
+        PlannedPage(f"{index}.md", None, functools.partial(str, index)) for index in range(20_000)))
+    worker = start()
+    generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
+    assert _ended(worker, 60), "the worker waited for its pages to be read"
+    assert [generated.pages[index].render() for index in (19_999, 0, 12_345)] == ["19999", "0", "12345"]
 
 
 def test_this_process_never_holds_the_model(tmp_path: Path) -> None:
@@ -137,6 +152,17 @@ def test_an_unknown_team_is_a_clear_error(start: Callable[[], GenerationWorker])
     with pytest.raises(GenerationError, match=r"^teams: .*no-such-team"):
         worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=("no-such-team",))
     assert _ended(worker, 1)
+
+
+def test_a_bug_in_the_worker_is_told_as_one(start: Callable[[], GenerationWorker],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(buildworker, "evaluate", broken)
+    worker = start()
+    with pytest.raises(GenerationError, match=r"^ZeroDivisionError: division by zero \(a bug: please report it\)$"):
+        worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
 
 
 def test_a_template_failing_on_a_page_names_the_page(start: Callable[[], GenerationWorker], tmp_path: Path) -> None:
@@ -205,7 +231,8 @@ def test_a_killed_worker_stops_at_the_first_page_it_did_not_render(start: Callab
     os.kill(worker._process.pid, signal.SIGKILL)
     made = 1
     with pytest.raises(PageUnavailableError, match="the process rendering the pages stopped before it rendered "
-                                                   r"this page \(was the machine out of memory\?\)$"):
+                                                   r"this page \(it was killed by signal 9: was the machine out of "
+                                                   r"memory\?\)$"):
         for page in generated.pages[1:]:
             page.render()
             made += 1
@@ -213,12 +240,48 @@ def test_a_killed_worker_stops_at_the_first_page_it_did_not_render(start: Callab
     assert generated.pages[0].render().startswith("---"), "what it rendered before is still there"
 
 
-def test_a_worker_killed_during_the_check_is_a_clear_error(start: Callable[[], GenerationWorker]) -> None:
+def test_a_worker_killed_during_the_check_is_a_clear_error_and_its_parsers_end_too(
+        start: Callable[[], GenerationWorker], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The processes it parses with hold its end of the pipe: its death is seen all the same, and they
+    end with it."""
+    def checking_for_ever(tree: Any, cache: Any, progress: Any) -> None:
+        with parsecache.parsing(tree.files(), parsecache.ParseCache(None)):
+            time.sleep(120)
+
+    monkeypatch.setattr(parsecache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(buildworker, "_checked", checking_for_ever)
     worker = start()
     assert worker._process.pid is not None
+    parsers: list[int] = []
+    deadline = time.monotonic() + 20
+    while not parsers and time.monotonic() < deadline:
+        time.sleep(0.05)
+        parsers = _children(worker._process.pid)
+    assert parsers, "the worker started parsing processes"
     os.kill(worker._process.pid, signal.SIGKILL)
-    with pytest.raises(GenerationError, match=r"stopped before it checked the files \(was the machine out of memory"):
+    began = time.monotonic()
+    with pytest.raises(GenerationError, match=r"stopped before it checked the files \(it was killed by signal 9"):
         worker.checked()
+    assert time.monotonic() - began < 10
+    deadline = time.monotonic() + 10
+    while any(_exists(pid) for pid in parsers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_exists(pid) for pid in parsers), "the parsing processes outlived the worker"
+
+
+def _children(pid: int) -> list[int]:
+    with contextlib.suppress(OSError):
+        return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()]
+    return []
+
+
+def _exists(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended: only its exit status is left for its parent
 
 
 def test_the_worker_collects_cycles_while_it_renders(start: Callable[[], GenerationWorker],
@@ -230,6 +293,18 @@ def test_the_worker_collects_cycles_while_it_renders(start: Callable[[], Generat
     worker = start()
     generated = worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
     assert generated.pages[0].render() == "True"
+
+
+def _recording_workers(monkeypatch: pytest.MonkeyPatch) -> list[GenerationWorker]:
+    workers: list[GenerationWorker] = []
+    original = GenerationWorker.__init__
+
+    def recorded(self: GenerationWorker, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        workers.append(self)
+
+    monkeypatch.setattr(GenerationWorker, "__init__", recorded)
+    return workers
 
 
 def _built(project: Path, site: str) -> Path:
@@ -245,14 +320,7 @@ def test_a_site_built_with_the_worker_is_the_same_site(tmp_path: Path, monkeypat
     monkeypatch.setattr(buildworker, "WORKER_FROM", 10**6)
     alone = _built(project, "alone")
     monkeypatch.setattr(buildworker, "WORKER_FROM", 1)
-    workers: list[GenerationWorker] = []
-    original = GenerationWorker.__init__
-
-    def recorded(self: GenerationWorker, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-        workers.append(self)
-
-    monkeypatch.setattr(GenerationWorker, "__init__", recorded)
+    workers = _recording_workers(monkeypatch)
     with_worker = _built(project, "with-worker")
     assert len(workers) == 1
     assert not workers[0]._process.is_alive(), "the worker is stopped when the build ends"
@@ -270,8 +338,10 @@ def test_a_template_failing_in_the_worker_stops_the_build_with_a_clear_error(
         "      include_private: false", "      include_private: false\n      templates_dir: overrides")
     config.write_text(settings, encoding="utf-8")
     monkeypatch.chdir(project)
+    workers = _recording_workers(monkeypatch)
     with pytest.raises(Abort, match="BuildError"):
         _built(project, "site")
+    assert len(workers) == 1
     assert any(re.match(r"okrs: a page template failed: people/[a-z-]+\.md: UndefinedError: 'no_such_value' is "
                         "undefined$", record.getMessage()) for record in caplog.records)
     assert not list(project.glob(".okrs-build-*")), "the spool is removed"
@@ -320,7 +390,9 @@ def test_okr_build_checks_in_the_worker_and_builds_the_same_site(tmp_path: Path,
     monkeypatch.setattr(buildworker, "_checked", noted)
     monkeypatch.setattr(cli, "_checked_showing_progress", lambda *args: pytest.fail("checked in this process"))
     monkeypatch.setattr(buildworker, "WORKER_FROM", 1)
+    workers = _recording_workers(monkeypatch)
     assert cli.main(["build", "--as-of", AS_OF, "--site-dir", "with-worker"]) == 0
+    assert len(workers) == 1
     [checked_by] = checks.read_text().split()
     assert checked_by != str(os.getpid()), "checked once, in the worker"
     assert digest(project / "with-worker") == digest(project / "alone")
@@ -335,10 +407,12 @@ def test_okr_build_of_a_tree_with_errors_reports_them_as_without_a_worker(
     monkeypatch.chdir(project)
     monkeypatch.setenv("OKR_CACHE_DIR", "off")
     outputs = []
+    workers = _recording_workers(monkeypatch)
     for worker_from in (10**6, 1):
         monkeypatch.setattr(buildworker, "WORKER_FROM", worker_from)
         assert cli.main(["build", "--as-of", AS_OF]) == cli.EXIT_PROBLEMS
         outputs.append(capsys.readouterr())
+    assert len(workers) == 1 and not workers[0]._process.is_alive()
     assert outputs[0] == outputs[1]
     assert "titel" in outputs[1].out and "left as it was" in outputs[1].err
     assert not (project / "site").exists()
@@ -374,5 +448,34 @@ raise KeyboardInterrupt
     assert "KeyboardInterrupt" in ended.stderr
     assert time.monotonic() - started < 20, "it waited for the worker to render every page (a minute)"
     pid = int(ended.stdout.split()[0])
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    assert not _exists(pid)
+    assert not list(tmp_path.glob(".okrs-build-*")), "its files are removed"
+
+
+def test_a_worker_whose_build_was_killed_ends_too(tmp_path: Path) -> None:
+    """Killed (out of memory, say), MkDocs' process cannot stop it: it is told by the system instead of
+    working on for no one."""
+    script = f"""
+import time
+from pathlib import Path
+from generator import buildworker
+from generator.load import read_tree
+buildworker.WORKER_FROM = 1
+buildworker._checked = lambda *args: time.sleep(120)
+worker = buildworker.started(read_tree(Path({str(REPO / "okrs")!r}), "okrs"), None, Path({str(tmp_path)!r}))
+print(worker._process.pid, flush=True)
+time.sleep(120)
+"""
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert build.stdout is not None
+        pid = int(build.stdout.readline())
+        assert _exists(pid)
+        build.kill()
+        build.wait()
+        deadline = time.monotonic() + 10
+        while _exists(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _exists(pid), "the worker outlived the build"
+    finally:
+        build.kill()
