@@ -65,6 +65,10 @@ TEMPLATES = tuple(sorted(p.name for p in (BUNDLED / "site").glob("*.md.j2") if n
 class SiteOptions:
     language: str = "en"
     templates_dir: Path | None = None
+    search_past_periods: bool = True
+    """Team pages of periods that have ended are in the search index; off, they are still built and linked.
+    At 10,000 teams and four quarters they are three quarters of the index, which a browser loads
+    before it answers the first search."""
 
 
 DEFAULT_OPTIONS = SiteOptions()
@@ -209,6 +213,7 @@ class _Site:
     current: PeriodName | None
     people: dict[str, str] = field(default_factory=dict)
     """Person id -> display name, when people.yaml exists."""
+    search_past_periods: bool = True
     by_team: dict[tuple[str, PeriodName | None], list[ObjectiveProgress]] = field(default_factory=dict)
     """The evaluated objectives of each team, per period and (under ``None``) for all periods, in order:
     built once, so that no page scans the whole company (which would make a build quadratic)."""
@@ -231,7 +236,8 @@ class _Site:
             for owner in objective.objective.owners():
                 self.by_owner.setdefault(owner, []).append(objective)
 
-    def render(self, template: str, here: str, title: str, tags: Iterable[str] = (), **context: Any) -> str:
+    def render(self, template: str, here: str, title: str, tags: Iterable[str] = (), searchable: bool = True,
+               **context: Any) -> str:
         # Front matter is data that Material prints into its own templates without escaping: so it is
         # written HTML-escaped (and by a serializer, never by formatting strings).
         meta: dict[str, Any] = {"title": str(attribute(title))}
@@ -240,6 +246,8 @@ class _Site:
         plain = [tag for tag in dict.fromkeys(tags) if str(attribute(tag)) == tag]
         if plain:
             meta["tags"] = plain
+        if not searchable:
+            meta["search"] = {"exclude": True}  # Material's search leaves the page out of its index
         front_matter = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
         context.setdefault("period", None)
         body = self.env.get_template(template).render(
@@ -296,7 +304,7 @@ def planned_pages(company: Company, evaluation: Evaluation, options: SiteOptions
     seen_evaluation = evaluation if reads is None else cast(Evaluation, RecordingEvaluation(evaluation, reads))
     site = _Site(seen_company, seen_evaluation, lang, env, periods,
                  current_period(periods, evaluation.as_of, company.fiscal_year_start),
-                 {p.id: p.name for p in company.people}, reads=reads)
+                 {p.id: p.name for p in company.people}, options.search_past_periods, reads=reads)
     site.index(evaluation)
 
     def page(path: str, source: str | None, render: Callable[[], str]) -> PlannedPage:
@@ -441,8 +449,10 @@ def _team_period(site: _Site, team_id: str, period: PeriodName) -> str:
     sparks = {kr.ref: sparkline(kr, period, site.company.fiscal_year_start) for o in objectives for kr in o.key_results}
     parent = site.company.team(team.parent) if team.parent else None
     sub_teams = _team_rows(site, period, (site.company.team(c) for c in team.children))
+    ended = period.end(site.company.fiscal_year_start) < site.evaluation.as_of
     return site.render("team_period.md.j2", path, f"{team.name} · {period}",
-                       tags=[tag for o in objectives for tag in o.objective.tags], team=team, period=period,
+                       tags=[tag for o in objectives for tag in o.objective.tags],
+                       searchable=site.search_past_periods or not ended, team=team, period=period,
                        parent=parent, objectives=objectives, sparks=sparks, sub_teams=sub_teams,
                        health=health(objectives), supporters=_supporter_progress(site, objectives))
 

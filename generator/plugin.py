@@ -172,6 +172,8 @@ class OkrsConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs is unt
     include_private = c.Type(bool, default=False)
     as_of = c.Optional(c.Type(str))
     templates_dir = c.Optional(c.Type(str))
+    search_past_periods = c.Type(bool, default=True)
+    """Off: team pages of ended periods are left out of search (see ``SiteOptions``)."""
     teams = c.Type(str, default="")
     """Comma-separated team ids: a preview of only those teams (with their sub-teams and the teams above)."""
 
@@ -225,7 +227,7 @@ class OkrsPlugin(BasePlugin[OkrsConfig]):  # type: ignore[no-untyped-call]
         cache = default_folder()
         self.site_dir = str(Path(config.site_dir).resolve())
         teams = [t.strip() for t in self.config.teams.split(",") if t.strip()]
-        options = SiteOptions(theme_language, self.templates_dir)
+        options = SiteOptions(theme_language, self.templates_dir, self.config.search_past_periods)
         handed = _checked_before_build.pop(self.source, None)
         worker = handed if isinstance(handed, GenerationWorker) else None
         if handed is None and not self.serving:  # serve builds again in this process, keeping what each page read

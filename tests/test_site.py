@@ -350,6 +350,24 @@ def test_why_a_key_result_was_dropped_is_found_and_results_begin_with_words(site
     assert any(text.startswith("Owner: ") for text in words)
 
 
+def test_ended_periods_can_be_left_out_of_search(site: Path, project: Path, tmp_path: Path) -> None:
+    """A large company's index is mostly past quarters; off, their pages are still built and linked."""
+    import shutil
+    assert _search_text(site, "2026-Q3/support/") and _search_text(site, "2026-Q4/support/")
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    config = copy / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      include_private: false", "      include_private: false\n      search_past_periods: false"))
+    assert build(copy).returncode == 0
+    built = copy / "site"
+    assert _search_text(built, "2026-Q3/support/") == "" and _search_text(built, "2026-Q3/marketing/") == ""
+    assert _search_text(built, "2026-Q4/support/") == _search_text(site, "2026-Q4/support/")  # as of 2026-11-28
+    assert _search_text(built, "2026/company/")  # the year has not ended
+    assert (built / "2026-Q3" / "support" / "index.html").is_file()
+    assert 'href="../2026-Q3/"' in (built / "periods" / "index.html").read_text(encoding="utf-8")
+
+
 def _search_text(site: Path, location: str) -> str:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     return " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"] if doc["location"].startswith(location))
