@@ -67,8 +67,8 @@ class SiteOptions:
     templates_dir: Path | None = None
     search_past_periods: bool = True
     """Team pages of periods that have ended are in the search index; off, they are still built and linked.
-    At 10,000 teams and four quarters they are three quarters of the index, which a browser loads
-    before it answers the first search."""
+    A browser loads the whole index before it answers the first search: at 2,000 teams and four quarters,
+    three of them ended, leaving them out takes it from 11.1 MB to 4.1 MB."""
 
 
 DEFAULT_OPTIONS = SiteOptions()
