@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import multiprocessing
 import os
@@ -136,7 +137,10 @@ class GenerationWorker:
         """The problems of the tree; waits for the worker's check."""
         if self._checked is None:
             message = self._next("it checked the files")
-            assert message[0] == "checked"
+            if message[0] == "failed":  # a bug, or a file it could not write
+                self._ended = True
+                self.close()
+                raise GenerationError(message[1])
             self._checked = Checked(message[1], message[2])
             self._ended = not self._checked.valid
         return self._checked
@@ -294,7 +298,8 @@ def _work(connection: Connection, others: Connection, parent: int, tree: SourceT
           folder: Path, progress: ProgressOf | None) -> None:
     others.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is MkDocs' process's to handle: it stops this one
-    signal.signal(signal.SIGTERM, _exit)  # as an exception: the parsing processes it started are stopped too
+    # as an exception: the parsing processes it started are stopped too
+    signal.signal(signal.SIGTERM, functools.partial(_exit, parent, folder))
     ends_with_parent(parent)
     gc.disable()  # millions of new objects and no cycles while the model is made (as in the check)
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # MkDocs' process went away: nothing to do
@@ -339,7 +344,9 @@ def _generate(connection: Connection, tree: SourceTree, cache: Path | None, fold
     connection.send(("done",))
 
 
-def _exit(signal_number: int, frame: FrameType | None) -> None:
+def _exit(parent: int, folder: Path, signal_number: int, frame: FrameType | None) -> None:
+    if os.getppid() != parent:  # MkDocs' process was killed: no one else removes the spool
+        shutil.rmtree(folder, ignore_errors=True)
     sys.exit(1)
 
 

@@ -433,7 +433,9 @@ def _build(args: argparse.Namespace) -> int:
     source = _plugin_source(config)
     tree = read_tree(config.parent / source, source)
     # A large tree is checked by the process that then makes the pages beside MkDocs: this one never holds the model
-    worker = started(tree, cache_folder(), Path(args.site_dir).resolve().parent,
+    site = Path(args.site_dir).resolve()
+    site.parent.mkdir(parents=True, exist_ok=True)  # where the worker's files go: the temporary folder is often memory
+    worker = started(tree, cache_folder(), site.parent,
                      lambda total: _reading_progress("okr build: checking", total))
     handed: list[Validation | GenerationWorker]
     if worker is not None:

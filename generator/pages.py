@@ -449,7 +449,8 @@ def _team_period(site: _Site, team_id: str, period: PeriodName) -> str:
     sparks = {kr.ref: sparkline(kr, period, site.company.fiscal_year_start) for o in objectives for kr in o.key_results}
     parent = site.company.team(team.parent) if team.parent else None
     sub_teams = _team_rows(site, period, (site.company.team(c) for c in team.children))
-    ended = period.end(site.company.fiscal_year_start) < site.evaluation.as_of
+    # the period the site opens on stays searchable, though it has ended when the next has no OKRs yet
+    ended = period != site.current and period.end(site.company.fiscal_year_start) < site.evaluation.as_of
     return site.render("team_period.md.j2", path, f"{team.name} · {period}",
                        tags=[tag for o in objectives for tag in o.objective.tags],
                        searchable=site.search_past_periods or not ended, team=team, period=period,

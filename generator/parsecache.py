@@ -11,7 +11,6 @@ the ones before them; what they send back is the same JSON, and it fills the cac
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import gc
 import hashlib
@@ -230,8 +229,13 @@ def _contents(files: Sequence[SourceFile], window: threading.Semaphore, closing:
 def ends_with_parent(parent: int) -> None:
     """This process is sent SIGTERM when ``parent``, the process that forked it (its id taken before the
     fork), dies (killed, say), instead of working on for no one (Linux; elsewhere nothing)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(ImportError, OSError, AttributeError):  # no ctypes, or no prctl: as elsewhere
+            import ctypes
+
+            prctl = ctypes.CDLL(None).prctl
+            prctl.argtypes, prctl.restype = [ctypes.c_int, ctypes.c_ulong], ctypes.c_int
+            prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
     if os.getppid() != parent:  # it died before that was set
         os.kill(os.getpid(), signal.SIGTERM)
 

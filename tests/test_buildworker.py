@@ -165,6 +165,17 @@ def test_a_bug_in_the_worker_is_told_as_one(start: Callable[[], GenerationWorker
         worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
 
 
+def test_a_bug_in_the_worker_during_the_check_is_told_as_one(start: Callable[[], GenerationWorker],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(buildworker, "_checked", broken)
+    worker = start()
+    with pytest.raises(GenerationError, match=r"^ZeroDivisionError: division by zero \(a bug: please report it\)$"):
+        worker.checked()
+
+
 def test_a_template_failing_on_a_page_names_the_page(start: Callable[[], GenerationWorker], tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
@@ -477,5 +488,6 @@ time.sleep(120)
         while _exists(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not _exists(pid), "the worker outlived the build"
+        assert not list(tmp_path.glob(".okrs-build-*")), "no one else removes its files"
     finally:
         build.kill()

@@ -3,6 +3,7 @@ with assertions on the HTML it produced."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import posixpath
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.sitekit import AS_OF, Page, build, copy_project, digest, every_text_file, okr, page
+from tests.sitekit import AS_OF, REPO, Page, build, copy_project, digest, every_text_file, okr, page
 
 PRIVATE_CANARIES = ["rebrand-2027", "Prepare the 2027 rebrand in secret", "Agency shortlist",
                     "Merge the two delivery teams", "reorg", "reorganisation"]
@@ -366,6 +367,22 @@ def test_ended_periods_can_be_left_out_of_search(site: Path, project: Path, tmp_
     assert _search_text(built, "2026/company/")  # the year has not ended
     assert (built / "2026-Q3" / "support" / "index.html").is_file()
     assert 'href="../2026-Q3/"' in (built / "periods" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_period_the_site_opens_on_stays_in_search_though_it_has_ended() -> None:
+    """In the first days of a quarter nobody has written OKRs for, the site opens on the one before."""
+    from generator.build import generate
+    from generator.pages import SiteOptions
+
+    def excluded(as_of: dt.date) -> set[str]:
+        generated = generate(REPO / "okrs", "okrs", as_of=as_of, options=SiteOptions(search_past_periods=False))
+        return {page.path.split("/")[0] for page in generated.pages if page.path.count("/") == 1
+                and "search:\n  exclude: true" in page.render().split("---")[1]}
+
+    assert excluded(dt.date(2026, 11, 28)) == {"2026-Q3"}
+    assert excluded(dt.date(2026, 9, 30)) == set()  # its last day: 2026-Q3 has not ended
+    # Every period of the example has ended; the site opens on the shortest of the latest: 2026-Q4.
+    assert excluded(dt.date(2027, 1, 10)) == {"2026-Q3", "2026-H2", "2026"}
 
 
 def _search_text(site: Path, location: str) -> str:
