@@ -154,26 +154,16 @@ def test_an_unknown_team_is_a_clear_error(start: Callable[[], GenerationWorker])
     assert _ended(worker, 1)
 
 
-def test_a_bug_in_the_worker_is_told_as_one(start: Callable[[], GenerationWorker],
+@pytest.mark.parametrize("broken_step", ["_checked", "evaluate"])  # during the check, and after it
+def test_a_bug_in_the_worker_is_told_as_one(broken_step: str, start: Callable[[], GenerationWorker],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(buildworker, "evaluate", broken)
+    monkeypatch.setattr(buildworker, broken_step, broken)
     worker = start()
     with pytest.raises(GenerationError, match=r"^ZeroDivisionError: division by zero \(a bug: please report it\)$"):
         worker.generate(as_of=AS_OF_DATE, include_private=False, options=DEFAULT_OPTIONS, teams=())
-
-
-def test_a_bug_in_the_worker_during_the_check_is_told_as_one(start: Callable[[], GenerationWorker],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: object) -> None:
-        raise ZeroDivisionError("division by zero")
-
-    monkeypatch.setattr(buildworker, "_checked", broken)
-    worker = start()
-    with pytest.raises(GenerationError, match=r"^ZeroDivisionError: division by zero \(a bug: please report it\)$"):
-        worker.checked()
 
 
 def test_a_template_failing_on_a_page_names_the_page(start: Callable[[], GenerationWorker], tmp_path: Path) -> None:
