@@ -299,7 +299,7 @@ def _work(connection: Connection, others: Connection, parent: int, tree: SourceT
     others.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is MkDocs' process's to handle: it stops this one
     # as an exception: the parsing processes it started are stopped too
-    signal.signal(signal.SIGTERM, functools.partial(_exit, parent, folder))
+    signal.signal(signal.SIGTERM, functools.partial(_exit, parent, os.getpid(), folder))
     ends_with_parent(parent)
     gc.disable()  # millions of new objects and no cycles while the model is made (as in the check)
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # MkDocs' process went away: nothing to do
@@ -344,8 +344,10 @@ def _generate(connection: Connection, tree: SourceTree, cache: Path | None, fold
     connection.send(("done",))
 
 
-def _exit(parent: int, folder: Path, signal_number: int, frame: FrameType | None) -> None:
-    if os.getppid() != parent:  # MkDocs' process was killed: no one else removes the spool
+def _exit(parent: int, worker: int, folder: Path, signal_number: int, frame: FrameType | None) -> None:
+    # Only the worker itself, when MkDocs' process was killed (no one else removes the spool then): the
+    # processes it parses with inherit this handler, and are stopped with SIGTERM when the parsing is done.
+    if os.getpid() == worker and os.getppid() != parent:
         shutil.rmtree(folder, ignore_errors=True)
     sys.exit(1)
 
