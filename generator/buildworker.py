@@ -137,10 +137,6 @@ class GenerationWorker:
         """The problems of the tree; waits for the worker's check."""
         if self._checked is None:
             message = self._next("it checked the files")
-            if message[0] == "failed":  # a bug, or a file it could not write
-                self._ended = True
-                self.close()
-                raise GenerationError(message[1])
             self._checked = Checked(message[1], message[2])
             self._ended = not self._checked.valid
         return self._checked
@@ -157,10 +153,6 @@ class GenerationWorker:
         with contextlib.suppress(OSError):  # it stopped: told by the next message not coming
             self._connection.send(_Request(as_of, include_private, options, tuple(teams)))
         message = self._next("it made the pages")
-        if message[0] == "failed":
-            self._ended = True
-            self.close()
-            raise GenerationError(message[1])
         assert message[0] == "planned"
         planned: list[tuple[str, str | None]] = message[1]
         self._paths = tuple(path for path, _ in planned)
@@ -195,30 +187,28 @@ class GenerationWorker:
     def _listen(self, seconds: float) -> None:
         """Takes the worker's next word, if it says one within ``seconds``: the last ("done"), what went
         wrong, or nothing when it ended."""
-        connection = self._connection
-        assert connection is not None
-        try:
-            if not connection.poll(seconds):
-                if self._process.is_alive():
-                    return
-                if not connection.poll():  # died while a process it forked (for parsing) holds its end
-                    raise EOFError
-            message = connection.recv()
-        except (EOFError, OSError):
-            message = ("ended",)
+        assert self._connection is not None
+        if not self._connection.poll(seconds) and self._process.is_alive():
+            return
+        message = self._receive() or ("ended",)
         if message[0] == "failed":
             self._failure = message[1]
         self._ended = True
         self._end_process()  # it has ended, or ends now: its memory is given back at once
 
     def _next(self, what: str) -> tuple[Any, ...]:
-        """The worker's next message; raises ``GenerationError`` when it stopped without one."""
+        """The worker's next message; raises ``GenerationError`` when it failed (a bug, an unknown team,
+        a file it could not write) or stopped without one."""
         message = self._receive()
+        if message is not None and message[0] != "failed":
+            return message
         if message is None:
-            why = self._why()
-            self.close()
-            raise GenerationError(f"the process making the pages stopped before {what} ({why})")
-        return message
+            failure = f"the process making the pages stopped before {what} ({self._why()})"
+        else:
+            failure = message[1]
+        self._ended = True
+        self.close()
+        raise GenerationError(failure)
 
     def _receive(self) -> tuple[Any, ...] | None:
         """The next message, or ``None`` once the worker has ended: its end of the pipe closed, or it
